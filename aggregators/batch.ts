@@ -1,0 +1,58 @@
+import { NonFiniteInputError, ShapeError } from './errors.js';
+import type { Kernels } from './kernels/kernels.js';
+import type { AggregateOptions, Gradient } from './types.js';
+
+/**
+ * n gradients of length d as one batch, with the Gram matrix computed at most once and shared by
+ * every distance-based step (pre-aggregators, Krum, FA, geometric median, clipping norms).
+ */
+export class GradientBatch<G extends Gradient = Gradient> {
+  readonly n: number;
+  readonly d: number;
+  private cachedGram: Float64Array | undefined;
+
+  /** Wraps rows without copying; `gram` may be supplied when it is already known (e.g. K' = W K Wᵀ after mixing). */
+  constructor(readonly rows: readonly G[], readonly kernels: Kernels, gram?: Float64Array) {
+    this.n = rows.length;
+    this.d = rows[0]?.length ?? 0;
+    this.cachedGram = gram;
+  }
+
+  /** Checks the rows form an n×d matrix of one element type and, unless told otherwise, that every value is finite. */
+  static validated<G extends Gradient>(rows: readonly G[], kernels: Kernels, options: AggregateOptions = {}): GradientBatch<G> {
+    const first = rows[0];
+    if (first === undefined) throw new ShapeError('no gradients to aggregate');
+    if (first.length === 0) throw new ShapeError('gradients have length 0');
+    rows.forEach((row, i) => {
+      if (row.length !== first.length) {
+        throw new ShapeError(`gradient of worker ${i} has length ${row.length}, expected ${first.length} like worker 0`);
+      }
+      if (row.constructor !== first.constructor) {
+        throw new ShapeError(`gradient of worker ${i} is a ${row.constructor.name}, expected ${first.constructor.name} like worker 0`);
+      }
+    });
+    if (options.assumeFinite !== true) {
+      const bad = kernels.findNonFinite(rows);
+      if (bad !== undefined) throw new NonFiniteInputError(bad.row, bad.index, bad.value);
+    }
+    return new GradientBatch(rows, kernels);
+  }
+
+  /** K = G Gᵀ, n×n row-major float64. */
+  gram(): Float64Array {
+    this.cachedGram ??= this.kernels.gram(this.rows);
+    return this.cachedGram;
+  }
+
+  /** A new row of the same element type and length, for outputs. */
+  newRow(): G {
+    return new (this.rows[0]!.constructor as new (length: number) => G)(this.d);
+  }
+
+  /** Σ_i weights[i]·g_i as a new row. */
+  weightedSum(weights: Float64Array): G {
+    const out = this.newRow();
+    this.kernels.combine(this.rows, weights, [out]);
+    return out;
+  }
+}

@@ -1,0 +1,6 @@
+/** Public surface of the byzps aggregation library. */
+export type { AggregateOptions, AggregationResult, Aggregator, Diagnostics, Gradient, PreAggregatorSpec, RuleParams, RuleSpec, RuleState } from './types.js';
+export * from './errors.js';
+export { createAggregator, listPreAggregators, listRules, type BuildOptions } from './registry.js';
+export type { Kernels } from './kernels/kernels.js';
+export { plainKernels } from './kernels/plain.js';

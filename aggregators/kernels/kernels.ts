@@ -1,0 +1,24 @@
+import type { Gradient } from '../types.js';
+
+/**
+ * The d-length loops every rule is built from. Rules call these and do only n×n work themselves,
+ * so one backend swap (plain TypeScript, Wasm SIMD, several threads) speeds up every rule.
+ * All rows of one call have the same length and element type; outputs have that type too.
+ */
+export interface Kernels {
+  /** Backend name, reported by benchmarks. */
+  readonly name: string;
+  /** Gram matrix K = G Gᵀ (n×n, row-major, float64); float32 rows accumulate over short blocks promoted to float64. */
+  gram(rows: readonly Gradient[]): Float64Array;
+  /** outs[k][j] = Σ_i weights[k·n + i] · rows[i][j]: each output a weighted sum of the rows (weights m×n, row-major). */
+  combine<G extends Gradient>(rows: readonly G[], weights: Float64Array, outs: readonly G[]): void;
+  /**
+   * Per coordinate, drops the `trim` smallest and `trim` largest values and averages the rest
+   * (trim = ⌊(n−1)/2⌋ gives the median, even n → mean of the two middle values).
+   * keptCounts[i] is increased by the number of coordinates j where lo_j ≤ rows[i][j] ≤ hi_j,
+   * lo_j and hi_j being the smallest and largest kept values of coordinate j.
+   */
+  trimmedMean<G extends Gradient>(rows: readonly G[], trim: number, out: G, keptCounts: Float64Array): void;
+  /** First non-finite value in row order, or undefined when every value is finite. */
+  findNonFinite(rows: readonly Gradient[]): { row: number; index: number; value: number } | undefined;
+}

@@ -1,0 +1,92 @@
+import { GradientBatch } from './batch.js';
+import { InvalidParameterError, TooFewInputsError, UnknownRuleError } from './errors.js';
+import type { Kernels } from './kernels/kernels.js';
+import { plainKernels } from './kernels/plain.js';
+import { resolveParams } from './params.js';
+import type { PreAggregatorDefinition, RuleDefinition, StateSlot } from './rule.js';
+import { meanRule } from './rules/mean.js';
+import type { AggregateOptions, AggregationResult, Aggregator, Diagnostics, Gradient, RuleSpec, RuleState } from './types.js';
+
+/** Every rule byzps knows, registered explicitly. */
+const rules: readonly RuleDefinition[] = [meanRule];
+
+/** Every pre-aggregator byzps knows. */
+const preAggregators: readonly PreAggregatorDefinition[] = [];
+
+export function listRules(): readonly RuleDefinition[] {
+  return rules;
+}
+
+export function listPreAggregators(): readonly PreAggregatorDefinition[] {
+  return preAggregators;
+}
+
+export interface BuildOptions {
+  /** Backend for the d-length loops; defaults to the plain TypeScript kernels. */
+  readonly kernels?: Kernels;
+}
+
+function findByName<D extends { readonly name: string }>(list: readonly D[], name: string): D {
+  const found = list.find((definition) => definition.name === name);
+  if (found === undefined) throw new UnknownRuleError(name, list.map((definition) => definition.name));
+  return found;
+}
+
+/**
+ * Builds a rule from `{ name, f, params, pre }`. Parameters are validated here; the n-versus-f
+ * requirement and the inputs themselves are checked on every call.
+ */
+export function createAggregator(spec: RuleSpec, options: BuildOptions = {}): Aggregator {
+  const kernels = options.kernels ?? plainKernels;
+  const definition = findByName(rules, spec.name);
+  const f = spec.f;
+  if (!Number.isInteger(f) || f < 0) throw new InvalidParameterError(`f must be a non-negative integer, got ${f}`);
+  const params = resolveParams(definition.name, definition.params, spec.params);
+  definition.checkParams?.(params, f);
+  const chain = (spec.pre ?? []).map((pre) => {
+    const preDefinition = findByName(preAggregators, pre.name);
+    const preParams = resolveParams(preDefinition.name, preDefinition.params, pre.params);
+    preDefinition.checkParams?.(preParams);
+    const state: StateSlot = { value: undefined };
+    return { definition: preDefinition, params: preParams, state };
+  });
+  const ruleState: StateSlot = { value: undefined };
+
+  const aggregate = <G extends Gradient>(gradients: readonly G[], callOptions?: AggregateOptions): AggregationResult<G> => {
+    let batch = GradientBatch.validated(gradients, kernels, callOptions);
+    let stageF = f;
+    const toWorkerMaps: ((perRow: readonly number[]) => number[])[] = [];
+    for (const stage of chain) {
+      const result = stage.definition.apply(batch, stageF, stage.params, stage.state);
+      batch = result.batch;
+      stageF = result.f;
+      toWorkerMaps.push(result.toWorkers);
+    }
+    if (batch.n < definition.requirement.minInputs(stageF)) {
+      throw new TooFewInputsError(definition.name, definition.requirement.text, batch.n, stageF);
+    }
+    const result = definition.aggregate(batch, stageF, params, ruleState);
+    return { output: result.output, diagnostics: mapToWorkers(result.diagnostics, toWorkerMaps) };
+  };
+
+  return {
+    name: definition.name,
+    f,
+    params: Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as Record<string, number | boolean>,
+    minInputs: () => definition.requirement.minInputs(f),
+    aggregate,
+    getState: () => ruleState.value,
+    setState: (state: RuleState) => {
+      ruleState.value = state;
+    },
+  };
+}
+
+/** Pre-aggregators may change the number of rows; per-row diagnostics are mapped back, last stage first. */
+function mapToWorkers(diagnostics: Diagnostics, maps: readonly ((perRow: readonly number[]) => number[])[]): Diagnostics {
+  if (maps.length === 0) return diagnostics;
+  const perWorker = Object.fromEntries(
+    Object.entries(diagnostics.perWorker).map(([quantity, values]) => [quantity, maps.reduceRight<readonly number[]>((acc, map) => map(acc), values)]),
+  );
+  return { perWorker, summary: diagnostics.summary };
+}
