@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'aggregators/kernels/wasm/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'aggregators/kernels/wasm/**', 'coverage/**', 'proto/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

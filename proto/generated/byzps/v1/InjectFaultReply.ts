@@ -1,0 +1,8 @@
+// Original file: proto/byzps/v1/control.proto
+
+
+export interface InjectFaultReply {
+}
+
+export interface InjectFaultReply__Output {
+}

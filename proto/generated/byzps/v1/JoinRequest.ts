@@ -1,0 +1,16 @@
+// Original file: proto/byzps/v1/parameter_server.proto
+
+
+export interface JoinRequest {
+  /**
+   * A stable, unique name per worker (e.g. "worker-3"); joining again with it returns the same id.
+   */
+  'workerName'?: (string);
+}
+
+export interface JoinRequest__Output {
+  /**
+   * A stable, unique name per worker (e.g. "worker-3"); joining again with it returns the same id.
+   */
+  'workerName': (string);
+}

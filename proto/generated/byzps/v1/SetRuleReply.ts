@@ -1,0 +1,17 @@
+// Original file: proto/byzps/v1/control.proto
+
+import type { RuleSpec as _byzps_v1_RuleSpec, RuleSpec__Output as _byzps_v1_RuleSpec__Output } from '../../byzps/v1/RuleSpec.js';
+
+export interface SetRuleReply {
+  /**
+   * The rule now in force, with defaults filled in.
+   */
+  'rule'?: (_byzps_v1_RuleSpec | null);
+}
+
+export interface SetRuleReply__Output {
+  /**
+   * The rule now in force, with defaults filled in.
+   */
+  'rule': (_byzps_v1_RuleSpec__Output | null);
+}
