@@ -12,6 +12,8 @@ export interface Kernels {
   gram(rows: readonly Gradient[]): Float64Array;
   /** outs[k][j] = Σ_i weights[k·n + i] · rows[i][j]: each output a weighted sum of the rows (weights m×n, row-major). */
   combine<G extends Gradient>(rows: readonly G[], weights: Float64Array, outs: readonly G[]): void;
+  /** out[i] = rows[i] · vector (float64), for a vector of the rows' length and element type (e.g. centered clipping's previous aggregate). */
+  dots<G extends Gradient>(rows: readonly G[], vector: G): Float64Array;
   /**
    * Per coordinate, drops the `trim` smallest and `trim` largest values and averages the rest
    * (trim = ⌊(n−1)/2⌋ gives the median, even n → mean of the two middle values).

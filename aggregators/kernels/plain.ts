@@ -36,6 +36,14 @@ export const plainKernels: Kernels = {
     });
   },
 
+  dots(rows, vector) {
+    return Float64Array.from(rows, (row) => {
+      let dot = 0;
+      for (let j = 0; j < row.length; j++) dot += row[j]! * vector[j]!;
+      return dot;
+    });
+  },
+
   trimmedMean(rows, trim, out, keptCounts) {
     const n = rows.length;
     const d = rows[0]?.length ?? 0;
