@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { loadServerConfig, makeServerConfig, serverConfigHelp } from './config.js';
+import { ConfigError } from './errors.js';
+
+describe('server configuration', () => {
+  it('reads flags over env vars over defaults', () => {
+    const config = loadServerConfig(['--round-deadline-ms', '250', '--rule=median'], { BYZPS_ROUND_DEADLINE_MS: '900', BYZPS_F: '2', LOG_LEVEL: 'debug' });
+    expect(config.roundDeadlineMs).toBe(250);
+    expect(config.rule).toBe('median');
+    expect(config.f).toBe(2);
+    expect(config.logLevel).toBe('debug');
+    expect(config.dimension).toBe(1000);
+  });
+
+  it('parses rule parameters as key=value pairs', () => {
+    expect(loadServerConfig(['--rule-params', 'r=4, lambda=0.5'], {}).ruleParams).toEqual({ r: '4', lambda: '0.5' });
+  });
+
+  it('reports every problem in one ConfigError', () => {
+    const call = () => loadServerConfig(['--grpc-port', '70000', '--momentum', 'fast', '--nope'], {});
+    expect(call).toThrow(ConfigError);
+    expect(call).toThrow(/--momentum: invalid value \(expected a number, got "fast"\)/);
+    expect(call).toThrow(/unknown argument "--nope"/);
+  });
+
+  it('checks ranges once the values parse', () => {
+    expect(() => loadServerConfig(['--grpc-port', '70000'], {})).toThrow(/--grpc-port must be between 0 and 65535, got 70000/);
+    expect(() => makeServerConfig({ momentum: 1 })).toThrow(/--momentum must be in \[0, 1\), got 1/);
+  });
+
+  it('hides token defaults in help and reads tokens from the environment', () => {
+    const config = loadServerConfig([], { BYZPS_WORKER_TOKEN: 's3cret-value' });
+    expect(config.workerToken).toBe('s3cret-value');
+    expect(serverConfigHelp()).toContain('--worker-token (BYZPS_WORKER_TOKEN, default (secret))');
+    expect(serverConfigHelp()).toContain('--round-deadline-ms (BYZPS_ROUND_DEADLINE_MS, default 10000)');
+  });
+});

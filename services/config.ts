@@ -1,0 +1,196 @@
+import { ConfigError } from './errors.js';
+
+/**
+ * The parameter server's configuration, in one schema: each setting has one kebab-case name used
+ * for its flag (`--round-deadline-ms`) and, upper-cased with a `BYZPS_` prefix, its environment
+ * variable (`BYZPS_ROUND_DEADLINE_MS`); flags win over the environment, which wins over defaults.
+ */
+export interface ServerConfig {
+  readonly grpcHost: string;
+  readonly grpcPort: number;
+  readonly httpHost: string;
+  readonly httpPort: number;
+  readonly task: string;
+  readonly dimension: number;
+  readonly seed: number;
+  readonly rule: string;
+  readonly f: number;
+  readonly ruleParams: Readonly<Record<string, string>>;
+  readonly quorum: number;
+  readonly maxWorkers: number;
+  readonly roundDeadlineMs: number;
+  readonly pushTimeoutMs: number;
+  readonly maxChunkBytes: number;
+  readonly learningRate: number;
+  readonly momentum: number;
+  readonly weightDecay: number;
+  readonly lrDecayFactor: number;
+  readonly lrDecayEveryRounds: number;
+  readonly workerToken: string;
+  readonly adminToken: string;
+  readonly logLevel: string;
+}
+
+type Key = keyof ServerConfig;
+
+interface Setting<K extends Key> {
+  readonly key: K;
+  readonly description: string;
+  readonly default: ServerConfig[K];
+  /** Turns the text of a flag or env var into a value; throws a message on bad text. */
+  readonly parse: (text: string) => ServerConfig[K];
+  /** Returns a message when the value is out of range. */
+  readonly check?: (value: ServerConfig[K]) => string | undefined;
+  /** Secrets are never printed, not even in error messages. */
+  readonly secret?: boolean;
+  /** An environment variable name other than BYZPS_<NAME>, for conventions shared with other tools. */
+  readonly env?: string;
+}
+
+const MIB = 1024 * 1024;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function parseNumber(text: string): number {
+  const value = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(value)) throw new Error(`expected a number, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+function parseInteger(text: string): number {
+  const value = parseNumber(text);
+  if (!Number.isInteger(value)) throw new Error(`expected an integer, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** Parses `key=value,key=value` (rule parameters) into a record. */
+function parsePairs(text: string): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const item of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new Error(`expected key=value pairs separated by commas, got ${JSON.stringify(item)}`);
+    pairs[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
+  }
+  return pairs;
+}
+
+const atLeast = (min: number) => (value: number) => (value < min ? `must be ≥ ${min}, got ${value}` : undefined);
+const between = (min: number, max: number) => (value: number) =>
+  value < min || value > max ? `must be between ${min} and ${max}, got ${value}` : undefined;
+const port = between(0, 65535);
+
+function setting<K extends Key>(definition: Setting<K>): Setting<K> {
+  return definition;
+}
+
+const text = (value: string) => value;
+
+/** Every setting, in the order `--help` lists them. */
+export const serverSettings = [
+  setting({ key: 'grpcHost', description: 'address the gRPC server listens on', default: '0.0.0.0', parse: text }),
+  setting({ key: 'grpcPort', description: 'gRPC port (0 picks a free one)', default: 50051, parse: parseInteger, check: port }),
+  setting({ key: 'httpHost', description: 'address of the /metrics and /healthz endpoint', default: '0.0.0.0', parse: text }),
+  setting({ key: 'httpPort', description: 'HTTP port for /metrics and /healthz (0 picks a free one)', default: 9090, parse: parseInteger, check: port }),
+  setting({ key: 'task', description: 'the model the server trains: synthetic', default: 'synthetic', parse: text }),
+  setting({ key: 'dimension', description: 'number of parameters d of the synthetic task', default: 1000, parse: parseInteger, check: between(1, 2 ** 28) }),
+  setting({ key: 'seed', description: 'seed of the initial parameters', default: 1, parse: parseInteger, check: between(0, 2 ** 32 - 1) }),
+  setting({ key: 'rule', description: 'aggregation rule (mean, median, trimmed-mean, krum, flag, …)', default: 'mean', parse: text }),
+  setting({ key: 'f', description: 'Byzantine bound: how many workers may be arbitrary', default: 0, parse: parseInteger, check: atLeast(0) }),
+  setting({ key: 'ruleParams', description: 'rule parameters as key=value,key=value', default: {}, parse: parsePairs }),
+  setting({ key: 'quorum', description: 'fewest gradients a round closes with at its deadline (0: what the rule needs)', default: 0, parse: parseInteger, check: atLeast(0) }),
+  setting({ key: 'maxWorkers', description: 'most workers that may join', default: 64, parse: parseInteger, check: between(1, 10_000) }),
+  setting({ key: 'roundDeadlineMs', description: 'time after the first gradient of a round until the round closes with what it has', default: 10_000, parse: parseInteger, check: atLeast(1) }),
+  setting({ key: 'pushTimeoutMs', description: 'longest a single push stream may stay open', default: 30_000, parse: parseInteger, check: atLeast(1) }),
+  setting({ key: 'maxChunkBytes', description: 'largest gradient chunk accepted', default: MIB, parse: parseInteger, check: between(4, 4 * MIB) }),
+  setting({ key: 'learningRate', description: 'SGD learning rate', default: 0.01, parse: parseNumber, check: atLeast(0) }),
+  setting({ key: 'momentum', description: 'SGD momentum μ in [0, 1)', default: 0, parse: parseNumber, check: (value) => (value < 0 || value >= 1 ? `must be in [0, 1), got ${value}` : undefined) }),
+  setting({ key: 'weightDecay', description: 'L2 weight decay added to the gradient', default: 0, parse: parseNumber, check: atLeast(0) }),
+  setting({ key: 'lrDecayFactor', description: 'step schedule: multiply the learning rate by this …', default: 1, parse: parseNumber, check: between(0, 1) }),
+  setting({ key: 'lrDecayEveryRounds', description: '… every this many rounds', default: 1000, parse: parseInteger, check: atLeast(1) }),
+  setting({ key: 'workerToken', description: 'bearer token workers present (empty: workers are not authenticated)', default: '', parse: text, secret: true }),
+  setting({ key: 'adminToken', description: 'bearer token of the control service (empty: control service off)', default: '', parse: text, secret: true }),
+  setting({ key: 'logLevel', description: `log level: ${LOG_LEVELS.join(', ')}`, default: 'info', parse: text, env: 'LOG_LEVEL', check: (value) => (LOG_LEVELS.includes(value) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`) }),
+] as const;
+
+type AnySetting = Setting<Key>;
+const settings = serverSettings as readonly AnySetting[];
+
+/** `roundDeadlineMs` → `round-deadline-ms`. */
+export function settingName(key: Key): string {
+  return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/** `roundDeadlineMs` → `BYZPS_ROUND_DEADLINE_MS` (or the setting's own env name). */
+export function settingEnv(definition: AnySetting): string {
+  return definition.env ?? `BYZPS_${settingName(definition.key).replace(/-/g, '_').toUpperCase()}`;
+}
+
+/** One line per setting: flag, env var, default and description, for `byzps ps --help`. */
+export function serverConfigHelp(): string {
+  return settings
+    .map((definition) => {
+      const shown = definition.secret === true ? '(secret)' : JSON.stringify(definition.default);
+      return `  --${settingName(definition.key)} (${settingEnv(definition)}, default ${shown})  ${definition.description}`;
+    })
+    .join('\n');
+}
+
+function defaults(): ServerConfig {
+  return Object.fromEntries(settings.map((definition) => [definition.key, definition.default])) as unknown as ServerConfig;
+}
+
+function checkAll(config: ServerConfig, problems: string[]): void {
+  for (const definition of settings) {
+    const problem = definition.check?.(config[definition.key]);
+    if (problem !== undefined) problems.push(`--${settingName(definition.key)} ${problem}`);
+  }
+}
+
+function fail(problems: readonly string[]): never {
+  throw new ConfigError(`invalid server configuration:\n  ${problems.join('\n  ')}`);
+}
+
+/**
+ * Builds a configuration from command-line flags (`--name value` or `--name=value`) and environment
+ * variables. Every problem is collected and reported in one ConfigError.
+ */
+export function loadServerConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServerConfig {
+  const raw = new Map<AnySetting, string>();
+  const problems: string[] = [];
+  for (const definition of settings) {
+    const value = env[settingEnv(definition)];
+    if (value !== undefined) raw.set(definition, value);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const match = /^--([a-z0-9-]+)(?:=(.*))?$/s.exec(arg);
+    const definition = match === null ? undefined : settings.find((candidate) => settingName(candidate.key) === match[1]);
+    if (match === null || definition === undefined) {
+      problems.push(`unknown argument ${JSON.stringify(arg)}; see --help for the settings`);
+      continue;
+    }
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) problems.push(`--${match[1]!} needs a value`);
+    else raw.set(definition, value);
+  }
+  const config: Record<string, unknown> = { ...defaults() };
+  for (const [definition, value] of raw) {
+    try {
+      config[definition.key] = definition.parse(value);
+    } catch (error) {
+      const shown = definition.secret === true ? '' : ` (${(error as Error).message})`;
+      problems.push(`--${settingName(definition.key)}: invalid value${shown}`);
+    }
+  }
+  if (problems.length === 0) checkAll(config as unknown as ServerConfig, problems);
+  if (problems.length > 0) fail(problems);
+  return config as unknown as ServerConfig;
+}
+
+/** Defaults with typed overrides, validated like flags (for programs and tests that start a server). */
+export function makeServerConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const config = { ...defaults(), ...overrides };
+  const problems: string[] = [];
+  checkAll(config, problems);
+  if (problems.length > 0) fail(problems);
+  return config;
+}

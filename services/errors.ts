@@ -1,0 +1,106 @@
+/**
+ * Domain errors of the parameter server. Domain code throws these; status-codes.ts is the one place
+ * that turns them into gRPC status codes, and `reason` is the bounded label of the rejection metric.
+ */
+
+/** Why a push (or any worker call) was refused; the `reason` label of byzps_gradients_rejected_total. */
+export type RejectReason =
+  | 'missing_token'
+  | 'bad_token'
+  | 'wrong_role'
+  | 'unknown_worker'
+  | 'bad_worker_name'
+  | 'too_many_workers'
+  | 'stale_round'
+  | 'future_round'
+  | 'duplicate'
+  | 'inconsistent_chunk'
+  | 'misaligned_chunk'
+  | 'chunk_out_of_range'
+  | 'chunk_overlap'
+  | 'wrong_length'
+  | 'non_finite'
+  | 'chunk_too_large'
+  | 'stream_too_long'
+  | 'stream_timeout'
+  | 'cancelled'
+  | 'shutting_down';
+
+/** A configuration that cannot be used; the message lists every problem. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Base of every error a worker or operator call can be refused with. */
+export abstract class ServerError extends Error {
+  constructor(readonly reason: RejectReason, message: string) {
+    super(message);
+  }
+}
+
+/** No token, or not the expected one. */
+export class AuthenticationError extends ServerError {
+  override readonly name = 'AuthenticationError';
+}
+
+/** A valid token of the wrong role (a worker token on the control service). */
+export class PermissionError extends ServerError {
+  override readonly name = 'PermissionError';
+}
+
+/** The worker id was never handed out by Join. */
+export class UnknownWorkerError extends ServerError {
+  override readonly name = 'UnknownWorkerError';
+  constructor(readonly workerId: number) {
+    super('unknown_worker', `worker id ${workerId} has not joined; call Join first`);
+  }
+}
+
+/** A push for a round other than the open one. */
+export class WrongRoundError extends ServerError {
+  override readonly name = 'WrongRoundError';
+  constructor(readonly pushedRound: number, readonly openRound: number) {
+    super(
+      pushedRound < openRound ? 'stale_round' : 'future_round',
+      pushedRound < openRound
+        ? `round ${pushedRound} is closed; the open round is ${openRound}: pull again`
+        : `round ${pushedRound} has not started; the open round is ${openRound}`,
+    );
+  }
+}
+
+/** A second gradient from the same worker in one round. */
+export class DuplicatePushError extends ServerError {
+  override readonly name = 'DuplicatePushError';
+  constructor(readonly workerId: number, readonly round: number) {
+    super('duplicate', `worker ${workerId} already pushed (or is pushing) a gradient for round ${round}`);
+  }
+}
+
+/** A gradient whose bytes do not form a valid vector of length d. */
+export class InvalidGradientError extends ServerError {
+  override readonly name = 'InvalidGradientError';
+}
+
+/** A stream or a chunk beyond the server's limits, or a worker beyond max workers. */
+export class LimitExceededError extends ServerError {
+  override readonly name = 'LimitExceededError';
+}
+
+/** The caller gave up (disconnected or cancelled) before the push completed. */
+export class CancelledError extends ServerError {
+  override readonly name = 'CancelledError';
+}
+
+/** The server is shutting down and takes no new work. */
+export class ShuttingDownError extends ServerError {
+  override readonly name = 'ShuttingDownError';
+  constructor() {
+    super('shutting_down', 'the parameter server is shutting down; retry against its replacement');
+  }
+}
+
+/** A request the server understands but refuses in its current state (e.g. a bad worker name). */
+export class InvalidRequestError extends ServerError {
+  override readonly name = 'InvalidRequestError';
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidGradientError, LimitExceededError } from './errors.js';
+import { GradientAssembly } from './ingest.js';
+
+/** Little-endian float32 bytes of `values`, written with DataView so the test does not share the code's copy path. */
+function bytesOf(values: readonly number[], leadingPad = 0): Uint8Array {
+  const buffer = new ArrayBuffer(leadingPad + values.length * 4);
+  const view = new DataView(buffer);
+  values.forEach((value, i) => {
+    view.setFloat32(leadingPad + i * 4, value, true);
+  });
+  // A view that starts at an odd address, like the slices gRPC hands over.
+  return new Uint8Array(buffer, leadingPad);
+}
+
+function assembly(dimension: number, maxChunkBytes = 1024): GradientAssembly {
+  return new GradientAssembly({ dimension, maxChunkBytes }, new Float32Array(dimension));
+}
+
+function reasonOf(call: () => unknown): string | undefined {
+  try {
+    call();
+  } catch (error) {
+    return (error as { reason?: string }).reason;
+  }
+  return undefined;
+}
+
+describe('GradientAssembly', () => {
+  it('assembles chunks sent out of order from unaligned buffers', () => {
+    const target = assembly(5);
+    target.addChunk(3, bytesOf([4, 5], 1));
+    target.addChunk(0, bytesOf([1, 2, 3], 3));
+    expect(Array.from(target.finish())).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('rejects a gradient with missing coordinates as wrong_length', () => {
+    const target = assembly(4);
+    target.addChunk(0, bytesOf([1, 2, 3]));
+    expect(() => target.finish()).toThrow(InvalidGradientError);
+    expect(() => target.finish()).toThrow(/12 bytes, expected d·4 = 16/);
+  });
+
+  it('rejects overlapping chunks and names the overlap', () => {
+    const target = assembly(6);
+    target.addChunk(0, bytesOf([1, 2, 3]));
+    expect(reasonOf(() => { target.addChunk(2, bytesOf([9, 9])); })).toBe('chunk_overlap');
+    expect(() => { target.addChunk(2, bytesOf([9, 9])); }).toThrow(/overlaps coordinates \[2, 3\)/);
+  });
+
+  it('detects an overlap with a chunk sent earlier out of order', () => {
+    const target = assembly(10);
+    target.addChunk(6, bytesOf([1, 1]));
+    target.addChunk(0, bytesOf([1, 1]));
+    expect(reasonOf(() => { target.addChunk(3, bytesOf([1, 1, 1, 1])); })).toBe('chunk_overlap');
+    target.addChunk(2, bytesOf([1, 1, 1, 1]));
+    target.addChunk(8, bytesOf([1, 1]));
+    expect(target.finish()).toHaveLength(10);
+  });
+
+  it('rejects chunks outside [0, d)', () => {
+    const target = assembly(4);
+    expect(reasonOf(() => { target.addChunk(3, bytesOf([1, 2])); })).toBe('chunk_out_of_range');
+    expect(reasonOf(() => { target.addChunk(-1, bytesOf([1])); })).toBe('chunk_out_of_range');
+  });
+
+  it('rejects NaN and infinities with the coordinate', () => {
+    expect(reasonOf(() => { assembly(3).addChunk(0, bytesOf([1, NaN, 3])); })).toBe('non_finite');
+    expect(() => { assembly(3).addChunk(1, bytesOf([1, -Infinity])); }).toThrow(/-Infinity\) at coordinate 2/);
+  });
+
+  it('rejects empty and misaligned chunks', () => {
+    expect(reasonOf(() => { assembly(3).addChunk(0, new Uint8Array(0)); })).toBe('misaligned_chunk');
+    expect(reasonOf(() => { assembly(3).addChunk(0, new Uint8Array(6)); })).toBe('misaligned_chunk');
+  });
+
+  it('cuts off a chunk above the size limit and a stream above d·4 bytes with limit errors', () => {
+    const small = assembly(100, 16);
+    expect(() => { small.addChunk(0, bytesOf([1, 2, 3, 4, 5])); }).toThrow(LimitExceededError);
+    expect(reasonOf(() => { small.addChunk(0, bytesOf([1, 2, 3, 4, 5])); })).toBe('chunk_too_large');
+    const full = assembly(2);
+    full.addChunk(0, bytesOf([1, 2]));
+    expect(reasonOf(() => { full.addChunk(0, bytesOf([1])); })).toBe('stream_too_long');
+  });
+});

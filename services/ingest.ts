@@ -1,0 +1,117 @@
+import { endianness } from 'node:os';
+import { InvalidGradientError, LimitExceededError } from './errors.js';
+
+if (endianness() !== 'LE') {
+  // Float32Array uses the platform's byte order and the wire format is little-endian.
+  throw new Error('byzps needs a little-endian platform');
+}
+
+/** Where each pushed gradient lands: one aligned Float32Array(d) per worker per round. */
+export type GradientAllocator = (dimension: number) => Float32Array;
+
+export const allocateGradient: GradientAllocator = (dimension) => new Float32Array(dimension);
+
+/** Limits of one push stream. */
+export interface IngestLimits {
+  readonly dimension: number;
+  readonly maxChunkBytes: number;
+}
+
+/** A half-open range [start, end) of coordinates already written. */
+interface Span {
+  start: number;
+  end: number;
+}
+
+/**
+ * Assembles one gradient from the chunks of one push stream. Each chunk is checked (size, range,
+ * no overlap, finite values) and copied exactly once into the preallocated buffer; `finish` checks
+ * that the chunks covered all d coordinates.
+ */
+export class GradientAssembly {
+  private readonly bytes: Uint8Array;
+  /** Written ranges, sorted and merged: one span for a stream sent in order. */
+  private readonly spans: Span[] = [];
+  private receivedBytes = 0;
+
+  constructor(private readonly limits: IngestLimits, readonly gradient: Float32Array) {
+    if (gradient.length !== limits.dimension) throw new RangeError(`buffer has length ${gradient.length}, expected ${limits.dimension}`);
+    this.bytes = new Uint8Array(gradient.buffer, gradient.byteOffset, gradient.byteLength);
+  }
+
+  /** Bytes accepted so far. */
+  get byteCount(): number {
+    return this.receivedBytes;
+  }
+
+  /** Copies one chunk of little-endian float32 values starting at coordinate `offset`. */
+  addChunk(offset: number, data: Uint8Array): void {
+    const { dimension, maxChunkBytes } = this.limits;
+    if (data.byteLength > maxChunkBytes) {
+      throw new LimitExceededError('chunk_too_large', `chunk of ${data.byteLength} bytes exceeds the limit of ${maxChunkBytes} bytes; split it`);
+    }
+    if (this.receivedBytes + data.byteLength > dimension * 4) {
+      throw new LimitExceededError('stream_too_long', `push stream sent more than d·4 = ${dimension * 4} bytes`);
+    }
+    if (data.byteLength === 0 || data.byteLength % 4 !== 0) {
+      throw new InvalidGradientError('misaligned_chunk', `chunk at offset ${offset} has ${data.byteLength} bytes, not a positive whole number of float32 values`);
+    }
+    const count = data.byteLength / 4;
+    if (!Number.isInteger(offset) || offset < 0 || offset + count > dimension) {
+      throw new InvalidGradientError('chunk_out_of_range', `chunk covers coordinates [${offset}, ${offset + count}) outside [0, ${dimension})`);
+    }
+    this.claim(offset, offset + count);
+    // The received bytes may sit at any address; a byte-wise copy into the aligned buffer is the one copy.
+    this.bytes.set(data, offset * 4);
+    this.receivedBytes += data.byteLength;
+    this.checkFinite(offset, offset + count);
+  }
+
+  /** The complete gradient; throws when coordinates are missing. */
+  finish(): Float32Array {
+    const { dimension } = this.limits;
+    if (this.receivedBytes !== dimension * 4) {
+      throw new InvalidGradientError('wrong_length', `gradient has ${this.receivedBytes} bytes, expected d·4 = ${dimension * 4} (d = ${dimension})`);
+    }
+    return this.gradient;
+  }
+
+  private checkFinite(start: number, end: number): void {
+    const values = this.gradient;
+    for (let j = start; j < end; j++) {
+      if (!Number.isFinite(values[j]!)) {
+        throw new InvalidGradientError('non_finite', `gradient has a non-finite value (${values[j]!}) at coordinate ${j}`);
+      }
+    }
+  }
+
+  /** Records [start, end) as written, or throws when it overlaps a written range. */
+  private claim(start: number, end: number): void {
+    const spans = this.spans;
+    // First span that ends after `start`: the only one that could overlap or follow.
+    let lo = 0;
+    let hi = spans.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (spans[mid]!.end <= start) lo = mid + 1;
+      else hi = mid;
+    }
+    const next = spans[lo];
+    if (next !== undefined && next.start < end) {
+      throw new InvalidGradientError('chunk_overlap', `chunk [${start}, ${end}) overlaps coordinates [${Math.max(start, next.start)}, ${Math.min(end, next.end)}) already sent`);
+    }
+    const previous = spans[lo - 1];
+    const joinsPrevious = previous !== undefined && previous.end === start;
+    const joinsNext = next !== undefined && next.start === end;
+    if (joinsPrevious && joinsNext) {
+      previous.end = next.end;
+      spans.splice(lo, 1);
+    } else if (joinsPrevious) {
+      previous.end = end;
+    } else if (joinsNext) {
+      next.start = start;
+    } else {
+      spans.splice(lo, 0, { start, end });
+    }
+  }
+}

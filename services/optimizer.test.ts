@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { learningRateAt, SgdOptimizer } from './optimizer.js';
+
+const base = { learningRate: 0.5, momentum: 0, weightDecay: 0, lrDecayFactor: 1, lrDecayEveryRounds: 10 };
+
+describe('SgdOptimizer', () => {
+  it('takes a plain step θ − η·g and reports its norm', () => {
+    const optimizer = new SgdOptimizer(base);
+    const theta = new Float32Array([1, 2]);
+    const step = optimizer.step(theta, new Float32Array([2, -4]), 0);
+    expect(Array.from(step.parameters)).toEqual([0, 4]);
+    expect(step.updateNorm).toBeCloseTo(Math.hypot(1, 2), 12);
+    expect(Array.from(theta)).toEqual([1, 2]);
+  });
+
+  it('follows v ← μv + g + λθ, θ ← θ − ηv over three steps, against a float64 loop', () => {
+    const config = { ...base, learningRate: 0.1, momentum: 0.9, weightDecay: 0.01 };
+    const optimizer = new SgdOptimizer(config);
+    const gradients = [[1, -2, 0.5], [0.25, 1, -1], [-3, 0, 2]];
+    let theta: Float32Array = new Float32Array([0.5, -0.5, 1]);
+    const expected = [0.5, -0.5, 1];
+    const velocity = [0, 0, 0];
+    gradients.forEach((g, round) => {
+      theta = optimizer.step(theta, new Float32Array(g), round).parameters;
+      for (let j = 0; j < 3; j++) {
+        velocity[j] = 0.9 * velocity[j]! + g[j]! + 0.01 * expected[j]!;
+        expected[j] = expected[j]! - 0.1 * velocity[j]!;
+      }
+    });
+    for (let j = 0; j < 3; j++) expect(theta[j]).toBeCloseTo(expected[j]!, 6);
+  });
+
+  it('decays the learning rate by γ every k rounds', () => {
+    const config = { ...base, learningRate: 1, lrDecayFactor: 0.5, lrDecayEveryRounds: 10 };
+    expect([0, 9, 10, 25].map((round) => learningRateAt(config, round))).toEqual([1, 1, 0.5, 0.25]);
+  });
+});
