@@ -4,11 +4,12 @@ import type { Kernels } from './kernels/kernels.js';
 import { plainKernels } from './kernels/plain.js';
 import { resolveParams } from './params.js';
 import type { PreAggregatorDefinition, RuleDefinition, StateSlot } from './rule.js';
+import { flagRule } from './rules/flag.js';
 import { meanRule } from './rules/mean.js';
 import type { AggregateOptions, AggregationResult, Aggregator, Diagnostics, Gradient, RuleSpec, RuleState } from './types.js';
 
 /** Every rule byzps knows, registered explicitly. */
-const rules: readonly RuleDefinition[] = [meanRule];
+const rules: readonly RuleDefinition[] = [meanRule, flagRule];
 
 /** Every pre-aggregator byzps knows. */
 const preAggregators: readonly PreAggregatorDefinition[] = [];
