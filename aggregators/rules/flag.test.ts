@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { InvalidParameterError, TooFewInputsError } from '../errors.js';
+import { plainKernels } from '../kernels/plain.js';
 import { createAggregator } from '../registry.js';
 import type { RuleParams } from '../types.js';
 import { decideFlag, type FlagSettings } from './flag.js';
@@ -331,6 +332,25 @@ describe('flag: properties on random rows', () => {
     const g = Float64Array.from([1, -2, 3]);
     const { output } = flag(0, { r: 1, rescale: true }).aggregate([g, g.map((value) => -2 * value)]);
     expect(norm(output)).toBeLessThan(1e-12);
+  });
+});
+
+describe('flag: decision from the Gram matrix alone', () => {
+  it('decides the same from partial Gram matrices of coordinate slices summed, applied slice by slice', () => {
+    const rows = gaussianRows(31, 7, 40);
+    const settings = { ...defaults, r: 3, lambda: 1, iterations: 4 };
+    const whole = flag(1, settings).aggregate(rows).output;
+    const shards: [number, number][] = [[0, 15], [15, 40]];
+    const slices = shards.map(([start, end]) => rows.map((row) => row.subarray(start, end)));
+    const summed = new Float64Array(49);
+    for (const slice of slices) plainKernels.gram(slice).forEach((value, i) => (summed[i]! += value));
+    const decision = decideFlag(summed, 7, settings);
+    const pieces = slices.map((slice) => {
+      const out = new Float64Array(slice[0]!.length);
+      plainKernels.combine(slice, decision.coefficients, [out]);
+      return Array.from(out);
+    });
+    expect(relativeError(pieces.flat(), whole)).toBeLessThan(1e-12);
   });
 });
 
