@@ -6,13 +6,23 @@ import { resolveParams } from './params.js';
 import type { PreAggregatorDefinition, RuleDefinition, StateSlot } from './rule.js';
 import { flagRule } from './rules/flag.js';
 import { meanRule } from './rules/mean.js';
+import { medianRule } from './rules/median.js';
+import { trimmedMeanRule } from './rules/trimmed-mean.js';
+import { krumRule } from './rules/krum.js';
+import { multiKrumRule } from './rules/multi-krum.js';
+import { bulyanRule } from './rules/bulyan.js';
+import { geometricMedianRule } from './rules/geometric-median.js';
+import { centeredClippingRule } from './rules/centered-clipping.js';
+import { nnmPreAggregator } from './pre/nnm.js';
+import { bucketingPreAggregator } from './pre/bucketing.js';
+import { clipPreAggregator } from './pre/clip.js';
 import type { AggregateOptions, AggregationResult, Aggregator, Diagnostics, Gradient, RuleSpec, RuleState } from './types.js';
 
 /** Every rule byzps knows, registered explicitly. */
-const rules: readonly RuleDefinition[] = [meanRule, flagRule];
+const rules: readonly RuleDefinition[] = [meanRule, flagRule, medianRule, trimmedMeanRule, krumRule, multiKrumRule, bulyanRule, geometricMedianRule, centeredClippingRule];
 
 /** Every pre-aggregator byzps knows. */
-const preAggregators: readonly PreAggregatorDefinition[] = [];
+const preAggregators: readonly PreAggregatorDefinition[] = [nnmPreAggregator, bucketingPreAggregator, clipPreAggregator];
 
 export function listRules(): readonly RuleDefinition[] {
   return rules;
@@ -52,6 +62,7 @@ export function createAggregator(spec: RuleSpec, options: BuildOptions = {}): Ag
     return { definition: preDefinition, params: preParams, state };
   });
   const ruleState: StateSlot = { value: undefined };
+  const stateSlots = [...chain.map((stage, i) => ({ prefix: `pre${i}.`, slot: stage.state })), { prefix: 'rule.', slot: ruleState }];
 
   const aggregate = <G extends Gradient>(gradients: readonly G[], callOptions?: AggregateOptions): AggregationResult<G> => {
     let batch = GradientBatch.validated(gradients, kernels, callOptions);
@@ -76,9 +87,9 @@ export function createAggregator(spec: RuleSpec, options: BuildOptions = {}): Ag
     params: Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as Record<string, number | boolean>,
     minInputs: () => definition.requirement.minInputs(f),
     aggregate,
-    getState: () => ruleState.value,
+    getState: () => combineState(stateSlots),
     setState: (state: RuleState) => {
-      ruleState.value = state;
+      splitState(state, stateSlots);
     },
   };
 }
@@ -90,4 +101,29 @@ function mapToWorkers(diagnostics: Diagnostics, maps: readonly ((perRow: readonl
     Object.entries(diagnostics.perWorker).map(([quantity, values]) => [quantity, maps.reduceRight<readonly number[]>((acc, map) => map(acc), values)]),
   );
   return { perWorker, summary: diagnostics.summary };
+}
+
+/** One stage's state slot and the key prefix its entries carry in the aggregator's combined state. */
+interface PrefixedSlot {
+  readonly prefix: string;
+  readonly slot: StateSlot;
+}
+
+/** The state of every stage as one flat record ("pre0.rngState", "rule.previousAggregate"), or undefined when no stage has any. */
+function combineState(slots: readonly PrefixedSlot[]): RuleState | undefined {
+  const entries = slots.flatMap(({ prefix, slot }) => Object.entries(slot.value ?? {}).map(([key, value]) => [prefix + key, value] as const));
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+/** Hands each stage back its entries of a combined state; a key that matches no stage is a configuration mismatch. */
+function splitState(state: RuleState, slots: readonly PrefixedSlot[]): void {
+  const parts: Record<string, RuleState[string]>[] = slots.map(() => ({}));
+  for (const [key, value] of Object.entries(state)) {
+    const index = slots.findIndex(({ prefix }) => key.startsWith(prefix));
+    if (index < 0) {
+      throw new InvalidParameterError(`state entry "${key}" belongs to no stage of this aggregator (expected prefixes: ${slots.map(({ prefix }) => prefix).join(', ')})`);
+    }
+    parts[index]![key.slice(slots[index]!.prefix.length)] = value;
+  }
+  slots.forEach(({ slot }, i) => (slot.value = Object.keys(parts[i]!).length > 0 ? parts[i] : undefined));
 }

@@ -1,0 +1,99 @@
+import type { GradientBatch } from '../batch.js';
+import { squaredDistances } from '../gram.js';
+import { defineRule } from '../rule.js';
+import type { Gradient } from '../types.js';
+import { krumScores } from './multi-krum.js';
+
+/** Bulyan's selection phase, decided from K alone. */
+export interface BulyanSelection {
+  /** The θ = n−2f rows picked by repeated Krum, in the order they were picked. */
+  readonly picked: readonly number[];
+  /** Krum scores of the first round, over all n rows. */
+  readonly firstScores: Float64Array;
+}
+
+/**
+ * Repeated Krum (El Mhamdi, Guerraoui, Rouault, 2018): pick the lowest-score row, remove it, recompute
+ * the scores among the remaining rows (with |remaining| − f − 2 neighbours), until θ = n−2f rows are picked.
+ */
+export function selectBulyan(gram: Float64Array, n: number, f: number): BulyanSelection {
+  const distances = squaredDistances(gram, n);
+  const remaining = Array.from({ length: n }, (_, i) => i);
+  const picked: number[] = [];
+  const firstScores = krumScores(distances, n, remaining, f);
+  let scores = firstScores;
+  for (;;) {
+    let best = 0;
+    // `remaining` stays in increasing order, so keeping the first minimum breaks ties towards the lower index.
+    for (let k = 1; k < remaining.length; k++) if (scores[k]! < scores[best]!) best = k;
+    picked.push(remaining[best]!);
+    remaining.splice(best, 1);
+    if (picked.length === n - 2 * f) return { picked, firstScores };
+    scores = krumScores(distances, n, remaining, f);
+  }
+}
+
+/**
+ * Per coordinate, averages the β = θ−2f values of the picked rows closest to their median (even θ → mean
+ * of the two middle values); equally distant extremes drop the larger value first. keptCounts[k] counts
+ * the coordinates where picked row k lies within the averaged range.
+ */
+export function averageAroundMedian<G extends Gradient>(rows: readonly G[], f: number, out: G, keptCounts: Float64Array): void {
+  const theta = rows.length;
+  const column = new Float64Array(theta);
+  for (let j = 0; j < out.length; j++) {
+    for (let k = 0; k < theta; k++) column[k] = rows[k]![j]!;
+    column.sort();
+    const median = theta % 2 === 1 ? column[(theta - 1) / 2]! : (column[theta / 2 - 1]! + column[theta / 2]!) / 2;
+    // The value farthest from the median is always at one end of the sorted column: drop 2f ends.
+    let lo = 0;
+    let hi = theta - 1;
+    for (let dropped = 0; dropped < 2 * f; dropped++) {
+      if (column[hi]! - median >= median - column[lo]!) hi--;
+      else lo++;
+    }
+    let sum = 0;
+    for (let k = lo; k <= hi; k++) sum += column[k]!;
+    out[j] = sum / (hi - lo + 1);
+    for (let k = 0; k < theta; k++) {
+      const value = rows[k]![j]!;
+      if (value >= column[lo]! && value <= column[hi]!) keptCounts[k]! += 1;
+    }
+  }
+}
+
+function bulyanAggregate<G extends Gradient>(batch: GradientBatch<G>, f: number) {
+  const { picked, firstScores } = selectBulyan(batch.gram(), batch.n, f);
+  const output = batch.newRow();
+  const keptCounts = new Float64Array(picked.length);
+  averageAroundMedian(
+    picked.map((i) => batch.rows[i]!),
+    f,
+    output,
+    keptCounts,
+  );
+  const selected = new Array<number>(batch.n).fill(0);
+  const pickOrder = new Array<number>(batch.n).fill(0);
+  const keptShare = new Array<number>(batch.n).fill(0);
+  picked.forEach((worker, k) => {
+    selected[worker] = 1;
+    pickOrder[worker] = k + 1;
+    keptShare[worker] = keptCounts[k]! / batch.d;
+  });
+  return {
+    output,
+    diagnostics: { perWorker: { score: Array.from(firstScores), selected, pickOrder, keptShare }, summary: { theta: picked.length, beta: picked.length - 2 * f } },
+  };
+}
+
+/**
+ * Bulyan (El Mhamdi, Guerraoui, Rouault, 2018): θ = n−2f rows chosen by repeated Krum, then per coordinate
+ * the mean of the β = θ−2f chosen values closest to their median.
+ */
+export const bulyanRule = defineRule({
+  name: 'bulyan',
+  summary: 'repeated Krum picks n−2f gradients, then per coordinate the mean of the n−4f values closest to their median (El Mhamdi et al., 2018)',
+  params: {},
+  requirement: { text: 'n ≥ 4f+3', minInputs: (f: number) => 4 * f + 3 },
+  aggregate: bulyanAggregate,
+});

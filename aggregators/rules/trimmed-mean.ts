@@ -1,0 +1,29 @@
+import type { GradientBatch } from '../batch.js';
+import { defineRule } from '../rule.js';
+import type { AggregationResult, Gradient } from '../types.js';
+import { honestMajority } from './requirements.js';
+
+/**
+ * Per coordinate, drops the `trim` smallest and largest values and averages the rest; reports for
+ * each worker the share of coordinates where its value lay within the kept range (`keptShare`).
+ */
+export function coordinateTrimmedMean<G extends Gradient>(batch: GradientBatch<G>, trim: number): AggregationResult<G> {
+  const output = batch.newRow();
+  const keptCounts = new Float64Array(batch.n);
+  batch.kernels.trimmedMean(batch.rows, trim, output, keptCounts);
+  return {
+    output,
+    diagnostics: { perWorker: { keptShare: Array.from(keptCounts, (count) => count / batch.d) }, summary: { trim } },
+  };
+}
+
+/** Coordinate-wise trimmed mean (Yin, Chen, Ramchandran, Bartlett, 2018): drop the f largest and f smallest values, average the other n−2f. */
+export const trimmedMeanRule = defineRule({
+  name: 'trimmed-mean',
+  summary: 'coordinate-wise trimmed mean: drop the f largest and f smallest values, average the rest (Yin et al., 2018)',
+  params: {},
+  requirement: honestMajority,
+  aggregate(batch, f) {
+    return coordinateTrimmedMean(batch, f);
+  },
+});
