@@ -58,27 +58,49 @@ export function decideFlag(gram: Float64Array, n: number, settings: FlagSettings
   const gramMatrix = squareMatrix(gram, n);
   const norms = Float64Array.from(gramMatrix.diag(), (squared) => Math.sqrt(Math.max(squared, 0)));
   const inverseNorms = norms.map((norm) => (norm === 0 ? 0 : 1 / Math.max(norm, NORM_FLOOR)));
-  const cosine = gramMatrix.clone().mulColumnVector(inverseNorms).mulRowVector(inverseNorms);
+  const bases = cosineBases(gramMatrix.clone().mulColumnVector(inverseNorms).mulRowVector(inverseNorms));
+  const { kept, trace } = bases === undefined ? { kept: undefined, trace: [n] } : fitSubspace(bases.expand, settings);
 
+  const coefficients = new Float64Array(n);
+  const reconstructionRatios = new Float64Array(n);
+  if (bases !== undefined && kept !== undefined) {
+    // u = (1/r)·Y Yᵀ Σ_i x_i = X̂ A s / r with s = Yᵀ Σ_i x_i = Σ_i Q_i; x_i = g_i / ‖g_i‖ gives c.
+    const total = kept.projections.sum('column');
+    const combination = bases.contract.mmul(kept.directions).mmul(Matrix.columnVector(total));
+    for (let i = 0; i < n; i++) {
+      coefficients[i] = (inverseNorms[i]! * combination.get(i, 0)) / settings.r;
+      reconstructionRatios[i] = rowSquaredNorm(kept.projections, i);
+    }
+    if (settings.rescale) rescaleToMedianNorm(coefficients, kept.projections, total, settings.r, norms);
+  }
+  return { coefficients, reconstructionRatios, objectiveTrace: trace, iterations: trace.length - 1, rank: bases?.expand.columns ?? 0 };
+}
+
+/**
+ * With K̂ = U Σ Uᵀ (the k eigenpairs above rounding), Y = X̂ U Σ^{-1/2} V has orthonormal columns for any orthogonal V,
+ * and K̂ U Σ^{-1/2} = U Σ^{1/2}: the whole d-space iteration becomes k×k algebra on these two n×k bases.
+ * Undefined when every gradient is zero (k = 0).
+ */
+function cosineBases(cosine: Matrix): { expand: Matrix; contract: Matrix } | undefined {
   const spectrum = symmetricEigen(cosine);
   const largest = spectrum.values[0] ?? 0;
   const rank = largest > 0 ? spectrum.values.filter((value) => value > RANK_TOLERANCE * largest).length : 0;
-  const trace = [n];
-  if (rank === 0) {
-    return { coefficients: new Float64Array(n), reconstructionRatios: new Float64Array(n), objectiveTrace: trace, iterations: 0, rank };
-  }
-  // With K̂ = U Σ Uᵀ (k kept eigenpairs), Y = X̂ U Σ^{-1/2} V has orthonormal columns for any orthogonal V,
-  // and K̂ U Σ^{-1/2} = U Σ^{1/2}: the whole d-space iteration becomes k×k algebra on these two bases.
-  const span = spectrum.vectors.subMatrix(0, n - 1, 0, rank - 1);
+  if (rank === 0) return undefined;
+  const span = spectrum.vectors.subMatrix(0, cosine.rows - 1, 0, rank - 1);
   const roots = Array.from(spectrum.values.subarray(0, rank), Math.sqrt);
-  const expand = span.clone().mulRowVector(roots);
-  const contract = span.clone().divRowVector(roots);
-  const columns = Math.min(settings.r, rank);
+  return { expand: span.clone().mulRowVector(roots), contract: span.clone().divRowVector(roots) };
+}
 
+/** IRLS from the orthogonal start (P = 0), keeping each step that lowers E and stopping once E drops by ≤ tol. */
+function fitSubspace(expand: Matrix, settings: FlagSettings): { kept: Iterate | undefined; trace: number[] } {
+  const n = expand.rows;
+  const rank = expand.columns;
+  const columns = Math.min(settings.r, rank);
+  const trace = [n];
   let kept: Iterate | undefined;
   for (let step = 0; step < settings.iterations; step++) {
-    const projection = kept === undefined ? Matrix.zeros(n, n) : kept.projections.mmul(kept.projections.transpose());
-    const weights = irlsWeights(projection, settings.lambda, settings.eps);
+    const projectedGram = kept === undefined ? Matrix.zeros(n, n) : kept.projections.mmul(kept.projections.transpose());
+    const weights = irlsWeights(projectedGram, settings.lambda, settings.eps);
     // The top eigenvectors of X̂ M X̂ᵀ (d×d) are X̂ U Σ^{-1/2} V with V the eigenvectors of Σ^{1/2} Uᵀ M U Σ^{1/2}.
     const reduced = expand.transpose().mmul(weights).mmul(expand);
     const directions = symmetricEigen(reduced).vectors.subMatrix(0, rank - 1, 0, columns - 1);
@@ -90,35 +112,22 @@ export function decideFlag(gram: Float64Array, n: number, settings: FlagSettings
     trace.push(objective);
     if (previous - objective <= settings.tol) break;
   }
-
-  const coefficients = new Float64Array(n);
-  const reconstructionRatios = new Float64Array(n);
-  if (kept !== undefined) {
-    // u = (1/r)·Y Yᵀ Σ_i x_i = X̂ A s / r with s = Yᵀ Σ_i x_i = Σ_i Q_i; x_i = g_i / ‖g_i‖ gives c.
-    const total = kept.projections.sum('column');
-    const combination = contract.mmul(kept.directions).mmul(Matrix.columnVector(total));
-    for (let i = 0; i < n; i++) {
-      coefficients[i] = (inverseNorms[i]! * combination.get(i, 0)) / settings.r;
-      reconstructionRatios[i] = rowSquaredNorm(kept.projections, i);
-    }
-    if (settings.rescale) rescaleToMedianNorm(coefficients, kept.projections, total, settings.r, norms);
-  }
-  return { coefficients, reconstructionRatios, objectiveTrace: trace, iterations: trace.length - 1, rank };
+  return { kept, trace };
 }
 
 /**
  * The IRLS weight matrix M for the current P: a²_i = (|1 − P_ii| + ε)^(-1/2) on the diagonal and, when λ > 0,
  * the Laplacian of W_ij = 2κ²(|1 − P_ii − P_jj + 2P_ij| + ε)^(-1/2), κ = λ/(n(n−1)), as the paper's reference weighs pairs.
  */
-function irlsWeights(projection: Matrix, lambda: number, eps: number): Matrix {
-  const n = projection.rows;
+function irlsWeights(projectedGram: Matrix, lambda: number, eps: number): Matrix {
+  const n = projectedGram.rows;
   const weights = Matrix.zeros(n, n);
-  for (let i = 0; i < n; i++) weights.set(i, i, (Math.abs(1 - projection.get(i, i)) + eps) ** -0.5);
+  for (let i = 0; i < n; i++) weights.set(i, i, (Math.abs(1 - projectedGram.get(i, i)) + eps) ** -0.5);
   if (lambda > 0 && n > 1) {
     const kappa = lambda / (n * (n - 1));
     for (let i = 0; i < n; i++) {
       for (let j = i + 1; j < n; j++) {
-        const residual = 1 - projection.get(i, i) - projection.get(j, j) + 2 * projection.get(i, j);
+        const residual = 1 - projectedGram.get(i, i) - projectedGram.get(j, j) + 2 * projectedGram.get(i, j);
         const pair = 2 * kappa * kappa * (Math.abs(residual) + eps) ** -0.5;
         weights.set(i, j, -pair);
         weights.set(j, i, -pair);
