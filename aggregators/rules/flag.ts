@@ -5,8 +5,11 @@ import { defineRule } from '../rule.js';
 
 /** Gradient norms are floored at this before dividing, as in the paper's reference; an exactly zero gradient stays zero. */
 const NORM_FLOOR = 1e-12;
-/** Eigenvalues of the cosine matrix at or below this fraction of the largest are rounding noise; the rank k counts the others. */
-const RANK_TOLERANCE = 1e-12;
+/**
+ * Eigenvalues of the cosine matrix at or below this fraction of the largest are rounding noise. A Gram matrix of float32
+ * rows, accumulated in float32 blocks, puts the eigenvalues of exactly dependent rows near 1e-8, hence the larger floor.
+ */
+export const RANK_TOLERANCE = { float64: 1e-12, float32: 1e-6 } as const;
 /** Below this fraction of the sum of its terms, a sum of projections is indistinguishable from rounding, so u counts as zero. */
 const CANCELLATION_TOLERANCE = 1e-12;
 
@@ -24,6 +27,8 @@ export interface FlagSettings {
   readonly eps: number;
   /** Scale the coefficients so that ‖u‖ equals the median gradient norm. */
   readonly rescale: boolean;
+  /** Eigenvalues of the cosine matrix at or below this fraction of the largest count as zero (see RANK_TOLERANCE). */
+  readonly rankTolerance: number;
 }
 
 /** What FA decided from the Gram matrix alone: apply it as u = Σ_i coefficients[i]·g_i. */
@@ -58,7 +63,7 @@ export function decideFlag(gram: Float64Array, n: number, settings: FlagSettings
   const gramMatrix = squareMatrix(gram, n);
   const norms = Float64Array.from(gramMatrix.diag(), (squared) => Math.sqrt(Math.max(squared, 0)));
   const inverseNorms = norms.map((norm) => (norm === 0 ? 0 : 1 / Math.max(norm, NORM_FLOOR)));
-  const bases = cosineBases(gramMatrix.clone().mulColumnVector(inverseNorms).mulRowVector(inverseNorms));
+  const bases = cosineBases(gramMatrix.clone().mulColumnVector(inverseNorms).mulRowVector(inverseNorms), settings.rankTolerance);
   const { kept, trace } = bases === undefined ? { kept: undefined, trace: [n] } : fitSubspace(bases.expand, settings);
 
   const coefficients = new Float64Array(n);
@@ -81,10 +86,10 @@ export function decideFlag(gram: Float64Array, n: number, settings: FlagSettings
  * and K̂ U Σ^{-1/2} = U Σ^{1/2}: the whole d-space iteration becomes k×k algebra on these two n×k bases.
  * Undefined when every gradient is zero (k = 0).
  */
-function cosineBases(cosine: Matrix): { expand: Matrix; contract: Matrix } | undefined {
+function cosineBases(cosine: Matrix, rankTolerance: number): { expand: Matrix; contract: Matrix } | undefined {
   const spectrum = symmetricEigen(cosine);
   const largest = spectrum.values[0] ?? 0;
-  const rank = largest > 0 ? spectrum.values.filter((value) => value > RANK_TOLERANCE * largest).length : 0;
+  const rank = largest > 0 ? spectrum.values.filter((value) => value > rankTolerance * largest).length : 0;
   if (rank === 0) return undefined;
   const span = spectrum.vectors.subMatrix(0, cosine.rows - 1, 0, rank - 1);
   const roots = Array.from(spectrum.values.subarray(0, rank), Math.sqrt);
@@ -192,7 +197,8 @@ export const flagRule = defineRule({
   aggregate(batch, f, params) {
     const r = params.r ?? Math.ceil(batch.n / 2);
     if (r > batch.n) throw new TooFewInputsError('flag', `n ≥ r = ${r}`, batch.n, f);
-    const decision = decideFlag(batch.gram(), batch.n, { ...params, r });
+    const rankTolerance = batch.rows[0] instanceof Float32Array ? RANK_TOLERANCE.float32 : RANK_TOLERANCE.float64;
+    const decision = decideFlag(batch.gram(), batch.n, { ...params, r, rankTolerance });
     return {
       output: batch.weightedSum(decision.coefficients),
       diagnostics: {
