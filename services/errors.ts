@@ -10,6 +10,7 @@ export type RejectReason =
   | 'wrong_role'
   | 'unknown_worker'
   | 'bad_worker_name'
+  | 'bad_request'
   | 'too_many_workers'
   | 'stale_round'
   | 'future_round'

@@ -1,0 +1,114 @@
+import { status, type Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { createAggregator, type Aggregator } from '../aggregators/index.js';
+import { authenticate, bearerToken, tokensMatch } from './auth.js';
+import { InvalidRequestError, PermissionError } from './errors.js';
+import type { FaultQueue } from './faults.js';
+import { trackCall, toServiceError } from './grpc-calls.js';
+import type { Logger } from './logger.js';
+import type { ServerMetrics } from './metrics.js';
+import type { ControlHandlers, RuleSpecMessage, RuleSpecMessage__Output } from './protocol.js';
+import type { RoundEngine } from './round.js';
+
+const SERVICE = 'byzps.v1.Control';
+
+/** What the operator-facing handlers need from the server. */
+export interface ControlContext {
+  readonly engine: RoundEngine;
+  readonly taskName: string;
+  readonly dimension: number;
+  readonly adminToken: string;
+  readonly workerToken: string;
+  readonly faults: FaultQueue;
+  readonly metrics: ServerMetrics;
+  readonly log: Logger;
+}
+
+/** The rule as the protocol describes it, parameters as text. */
+function describeRule(rule: Aggregator): RuleSpecMessage {
+  return { name: rule.name, f: rule.f, params: Object.fromEntries(Object.entries(rule.params).map(([key, value]) => [key, String(value)])), pre: [] };
+}
+
+function buildRule(spec: RuleSpecMessage__Output | null): Aggregator {
+  if (spec === null || spec.name === '') throw new InvalidRequestError('bad_request', 'SetRule needs a rule with a name');
+  return createAggregator({ name: spec.name, f: spec.f, params: spec.params, pre: spec.pre.map((pre) => ({ name: pre.name, params: pre.params })) });
+}
+
+/**
+ * The Control service's handlers (status, rule changes, fault injection, pause/resume). Only
+ * registered when an admin token is configured; a worker's token is refused with PERMISSION_DENIED.
+ */
+export function controlHandlers(context: ControlContext): ControlHandlers {
+  const { engine, metrics, log } = context;
+
+  const authorize = (metadata: Metadata) => {
+    const presented = bearerToken(metadata);
+    if (presented !== undefined && context.workerToken !== '' && tokensMatch(presented, context.workerToken)) {
+      throw new PermissionError('wrong_role', 'a worker token cannot call the control service; use the admin token');
+    }
+    authenticate(metadata, 'operator', context.adminToken);
+  };
+
+  /** Wraps a unary handler body with authentication, call metrics and the status mapping. */
+  function unary<Request, Reply>(method: string, body: (request: Request) => Reply) {
+    return (call: ServerUnaryCall<Request, Reply>, callback: sendUnaryData<Reply>) => {
+      const finish = trackCall(metrics, SERVICE, method, 'unary');
+      try {
+        authorize(call.metadata);
+        const reply = body(call.request);
+        callback(null, reply);
+        finish(status.OK);
+      } catch (error) {
+        const serviceError = toServiceError(error, metrics, log, false);
+        callback(serviceError);
+        finish(serviceError.code);
+      }
+    };
+  }
+
+  return {
+    Status: unary('Status', () => ({
+      round: engine.round,
+      rule: engine.rule.name,
+      byzantineBound: engine.rule.f,
+      dimension: context.dimension,
+      task: context.taskName,
+      paused: engine.isPaused,
+      gradientsReceived: engine.receivedCount,
+      quorum: engine.quorum,
+      workers: engine.workers().map((worker) => ({ workerId: worker.id, name: worker.name, pushedThisRound: worker.pushed, lastPushUnixMs: worker.lastPushUnixMs })),
+    })),
+
+    SetRule: unary('SetRule', (request: { rule: RuleSpecMessage__Output | null }) => {
+      const rule = buildRule(request.rule);
+      engine.setAggregator(rule);
+      log.info({ rule: rule.name, f: rule.f, params: rule.params }, 'rule changed by an operator');
+      return { rule: describeRule(rule) };
+    }),
+
+    InjectFault: unary('InjectFault', (request: { workerName: string; fault: { kind: string; params: Record<string, string> } | null }) => {
+      if (!engine.workers().some((worker) => worker.name === request.workerName)) {
+        throw new InvalidRequestError('unknown_worker', `no worker named ${JSON.stringify(request.workerName)} has joined`);
+      }
+      if (request.fault === null || request.fault.kind === '') throw new InvalidRequestError('bad_request', 'InjectFault needs a fault with a kind');
+      context.faults.add(request.workerName, request.fault);
+      log.info({ worker: request.workerName, fault: request.fault.kind }, 'fault queued by an operator');
+      return {};
+    }),
+
+    Pause: unary('Pause', () => {
+      engine.pause();
+      log.info({ round: engine.round }, 'rounds paused by an operator');
+      return { round: engine.round };
+    }),
+
+    Resume: unary('Resume', () => {
+      engine.resume();
+      log.info({ round: engine.round }, 'rounds resumed by an operator');
+      return { round: engine.round };
+    }),
+
+    Checkpoint: (_call, callback) => {
+      callback({ code: status.UNIMPLEMENTED, details: 'checkpoints are not available in this version of the server' });
+    },
+  };
+}

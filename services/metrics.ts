@@ -1,0 +1,85 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RejectReason } from './errors.js';
+
+/** Round and aggregation times span milliseconds (small d) to tens of seconds (d = 10⁷, slow rules). */
+const DURATION_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/**
+ * Every metric the parameter server exports (DESIGN §5), defined in this one place on a registry of
+ * its own. Label sets are bounded: `worker` takes worker names, at most --max-workers of them;
+ * `quantity` and `reason` take fixed vocabularies; `rule` the registered rule names.
+ */
+export function createServerMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    rounds: new Counter({ name: 'byzps_rounds_total', help: 'Rounds closed (aggregated and applied).', registers }),
+    round: new Gauge({ name: 'byzps_round', help: 'The round open for pushes.', registers }),
+    roundDuration: new Histogram({ name: 'byzps_round_duration_seconds', help: 'Time from a round opening to its close.', buckets: DURATION_BUCKETS_SECONDS, registers }),
+    aggregationDuration: new Histogram({
+      name: 'byzps_aggregation_duration_seconds',
+      help: 'Time the rule took to aggregate one round.',
+      labelNames: ['rule'] as const,
+      buckets: DURATION_BUCKETS_SECONDS,
+      registers,
+    }),
+    gradientsReceived: new Counter({ name: 'byzps_gradients_received_total', help: 'Gradients accepted into a round.', registers }),
+    gradientBytesReceived: new Counter({ name: 'byzps_gradient_bytes_received_total', help: 'Gradient payload bytes received, accepted or not.', registers }),
+    gradientsRejected: new Counter({
+      name: 'byzps_gradients_rejected_total',
+      help: 'Pushes and worker calls refused, by reason.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    gradientsInRound: new Gauge({ name: 'byzps_round_gradients', help: 'Gradients received for the open round.', registers }),
+    quorum: new Gauge({ name: 'byzps_round_quorum', help: 'Gradients the open round needs before its deadline can close it.', registers }),
+    quorumWaits: new Counter({ name: 'byzps_quorum_waits_total', help: 'Deadlines that passed without quorum; the round stayed open.', registers }),
+    roundTimeouts: new Counter({ name: 'byzps_round_timeouts_total', help: 'Rounds closed at their deadline without every active worker.', registers }),
+    aggregationFailures: new Counter({ name: 'byzps_aggregation_failures_total', help: 'Rounds whose aggregation threw; their gradients were dropped.', registers }),
+    workersJoined: new Gauge({ name: 'byzps_workers_joined', help: 'Workers that have joined since the server started.', registers }),
+    workersConnected: new Gauge({ name: 'byzps_workers_connected', help: 'Active workers: joined and not missing at the last deadline.', registers }),
+    workerLastPush: new Gauge({
+      name: 'byzps_worker_last_push_timestamp_seconds',
+      help: 'Unix time of the last accepted push per worker.',
+      labelNames: ['worker'] as const,
+      registers,
+    }),
+    workerInfluence: new Gauge({
+      name: 'byzps_worker_influence',
+      help: "Per-worker diagnostics of the rule's last aggregation (weight, coefficient, reconstruction ratio, selection, kept share, clip factor).",
+      labelNames: ['worker', 'quantity'] as const,
+      registers,
+    }),
+    updateNorm: new Gauge({ name: 'byzps_model_update_norm', help: 'Euclidean norm of the last parameter update.', registers }),
+    learningRate: new Gauge({ name: 'byzps_learning_rate', help: 'Learning rate of the last step.', registers }),
+    checkpointWrites: new Counter({ name: 'byzps_checkpoint_writes_total', help: 'Checkpoint writes by result.', labelNames: ['result'] as const, registers }),
+    grpcStarted: new Counter({
+      name: 'grpc_server_started_total',
+      help: 'RPCs started on the server.',
+      labelNames: ['grpc_service', 'grpc_method', 'grpc_type'] as const,
+      registers,
+    }),
+    grpcHandled: new Counter({
+      name: 'grpc_server_handled_total',
+      help: 'RPCs completed on the server, by status code.',
+      labelNames: ['grpc_service', 'grpc_method', 'grpc_type', 'grpc_code'] as const,
+      registers,
+    }),
+    grpcHandlingSeconds: new Histogram({
+      name: 'grpc_server_handling_seconds',
+      help: 'RPC handling time until the status was sent.',
+      labelNames: ['grpc_service', 'grpc_method', 'grpc_type'] as const,
+      buckets: DURATION_BUCKETS_SECONDS,
+      registers,
+    }),
+  };
+}
+
+export type ServerMetrics = ReturnType<typeof createServerMetrics>;
+
+/** Counts one refused call; the reason vocabulary is the bounded RejectReason type. */
+export function countRejection(metrics: ServerMetrics, reason: RejectReason): void {
+  metrics.gradientsRejected.inc({ reason });
+}

@@ -1,0 +1,163 @@
+import { once } from 'node:events';
+import { status, type ServerWritableStream } from '@grpc/grpc-js';
+import { authenticate } from './auth.js';
+import { CancelledError, InvalidGradientError, LimitExceededError, ShuttingDownError } from './errors.js';
+import type { FaultQueue } from './faults.js';
+import { trackCall, toServiceError } from './grpc-calls.js';
+import { GradientAssembly, type GradientAllocator } from './ingest.js';
+import type { Logger } from './logger.js';
+import type { ServerMetrics } from './metrics.js';
+import type { GradientChunk__Output, ModelChunk, ParameterServerHandlers, PullRequest__Output } from './protocol.js';
+import type { PushLease, RoundEngine } from './round.js';
+import { MAX_CHUNK_BYTES, tensorChunks } from './tensor-chunks.js';
+
+const SERVICE = 'byzps.v1.ParameterServer';
+
+/** What the worker-facing handlers need from the server. */
+export interface ParameterServerContext {
+  readonly engine: RoundEngine;
+  readonly taskName: string;
+  readonly dimension: number;
+  readonly workerToken: string;
+  readonly maxChunkBytes: number;
+  readonly pushTimeoutMs: number;
+  readonly allocate: GradientAllocator;
+  readonly faults: FaultQueue;
+  readonly metrics: ServerMetrics;
+  readonly log: Logger;
+  readonly isShuttingDown: () => boolean;
+}
+
+/**
+ * The ParameterServer service's handlers: each authenticates, translates the messages and calls
+ * the round engine; every failure leaves through the one status mapping.
+ */
+export function parameterServerHandlers(context: ParameterServerContext): ParameterServerHandlers {
+  const { engine, metrics, log } = context;
+
+  const admit = (metadata: Parameters<typeof authenticate>[0]) => {
+    if (context.isShuttingDown()) throw new ShuttingDownError();
+    authenticate(metadata, 'worker', context.workerToken);
+  };
+
+  return {
+    Join(call, callback) {
+      const finish = trackCall(metrics, SERVICE, 'Join', 'unary');
+      try {
+        admit(call.metadata);
+        const joined = engine.join(call.request.workerName);
+        log.info({ worker: call.request.workerName, workerId: joined.workerId }, 'worker joined');
+        metrics.workersJoined.set(engine.workers().length);
+        callback(null, { workerId: joined.workerId, task: context.taskName, dimension: context.dimension, round: joined.round });
+        finish(status.OK);
+      } catch (error) {
+        const serviceError = toServiceError(error, metrics, log);
+        callback(serviceError);
+        finish(serviceError.code);
+      }
+    },
+
+    Pull(call) {
+      const finish = trackCall(metrics, SERVICE, 'Pull', 'server_stream');
+      const fail = (error: unknown) => {
+        const serviceError = toServiceError(error, metrics, log);
+        call.emit('error', serviceError);
+        finish(serviceError.code);
+      };
+      try {
+        admit(call.metadata);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      streamModel(call, context).then(() => {
+        finish(status.OK);
+      }, fail);
+    },
+
+    Push(call, callback) {
+      const finish = trackCall(metrics, SERVICE, 'Push', 'client_stream');
+      let lease: PushLease | undefined;
+      let assembly: GradientAssembly | undefined;
+      let header: { workerId: number; round: number } | undefined;
+      let settled = false;
+
+      const reject = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timeout);
+        lease?.release();
+        const serviceError = toServiceError(error, metrics, log);
+        callback(serviceError);
+        finish(serviceError.code);
+      };
+      const timeout = setTimeout(() => {
+        reject(new LimitExceededError('stream_timeout', `push stream stayed open longer than ${context.pushTimeoutMs} ms (--push-timeout-ms); send all chunks, then close the stream`));
+      }, context.pushTimeoutMs);
+
+      try {
+        admit(call.metadata);
+      } catch (error) {
+        reject(error);
+        return;
+      }
+
+      call.on('data', (chunk: GradientChunk__Output) => {
+        if (settled) return;
+        metrics.gradientBytesReceived.inc(chunk.data.byteLength);
+        try {
+          if (header === undefined) {
+            header = { workerId: chunk.workerId, round: chunk.round };
+            lease = engine.beginPush(chunk.workerId, chunk.round);
+            assembly = new GradientAssembly({ dimension: context.dimension, maxChunkBytes: context.maxChunkBytes }, context.allocate(context.dimension));
+          } else if (chunk.workerId !== header.workerId || chunk.round !== header.round) {
+            throw new InvalidGradientError(
+              'inconsistent_chunk',
+              `chunk says worker ${chunk.workerId}, round ${chunk.round}; the stream began with worker ${header.workerId}, round ${header.round}`,
+            );
+          }
+          assembly!.addChunk(chunk.offset, chunk.data);
+        } catch (error) {
+          reject(error);
+        }
+      });
+
+      call.on('end', () => {
+        if (settled) return;
+        try {
+          if (assembly === undefined || lease === undefined) throw new InvalidGradientError('wrong_length', 'push stream ended without any chunk');
+          const round = lease.complete(assembly.finish());
+          settled = true;
+          clearTimeout(timeout);
+          callback(null, { accepted: true, round });
+          finish(status.OK);
+        } catch (error) {
+          reject(error);
+        }
+      });
+
+      call.on('cancelled', () => {
+        reject(new CancelledError('cancelled', 'the worker cancelled the push or disconnected'));
+      });
+    },
+  };
+}
+
+/** Streams θ_r to one worker in chunks, with the faults queued for it in the first chunk, respecting flow control. */
+async function streamModel(call: ServerWritableStream<PullRequest__Output, ModelChunk>, context: ParameterServerContext): Promise<void> {
+  const { engine } = context;
+  const workerId = call.request.workerId;
+  engine.touch(workerId);
+  const faults = context.faults.take(engine.workerName(workerId));
+  // θ_r is never mutated, so the chunks are views on it and stay consistent if the round closes meanwhile.
+  const round = engine.round;
+  const parameters = engine.parameters;
+  let first = true;
+  for (const chunk of tensorChunks(parameters, MAX_CHUNK_BYTES)) {
+    if (call.cancelled) return;
+    const message: ModelChunk = { round, offset: chunk.offset, data: chunk.data, dimension: parameters.length, faults: first ? faults : [] };
+    first = false;
+    if (!call.write(message)) await Promise.race([once(call, 'drain'), once(call, 'cancelled')]);
+  }
+  call.end();
+}

@@ -1,0 +1,146 @@
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { createAggregator, type Aggregator } from '../aggregators/index.js';
+import type { ServerConfig } from './config.js';
+import { controlHandlers } from './control.js';
+import { FaultQueue } from './faults.js';
+import { startHttpEndpoint } from './http.js';
+import { allocateGradient, type GradientAllocator } from './ingest.js';
+import { componentLogger, createRootLogger, type Logger } from './logger.js';
+import { createServerMetrics, type ServerMetrics } from './metrics.js';
+import { SgdOptimizer } from './optimizer.js';
+import { parameterServerHandlers } from './parameter-server.js';
+import { byzpsV1, packageDefinition } from './protocol.js';
+import { observeRounds } from './round-metrics.js';
+import { RoundEngine } from './round.js';
+import { createTask } from './task.js';
+
+/** Room for the protobuf framing around a chunk of maxChunkBytes. */
+const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
+/** How long in-flight calls get to finish on shutdown before they are cut. */
+const SHUTDOWN_GRACE_MS = 5000;
+const SERVICE_NAMES = ['byzps.v1.ParameterServer', 'byzps.v1.Control'];
+
+export interface ServerOptions {
+  /** Where logs go; stdout by default. */
+  readonly logDestination?: NodeJS.WritableStream;
+  /** Where pushed gradients are assembled; plain Float32Arrays by default. */
+  readonly allocate?: GradientAllocator;
+}
+
+/** A running parameter server. */
+export interface ServerHandle {
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  readonly engine: RoundEngine;
+  readonly metrics: ServerMetrics;
+  readonly log: Logger;
+  /** Stops taking work, abandons the open round, and closes both ports. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+function buildRule(config: ServerConfig): Aggregator {
+  return createAggregator({ name: config.rule, f: config.f, params: config.ruleParams });
+}
+
+/** Starts the gRPC services (ParameterServer, Control when an admin token is set, health, reflection) and the HTTP endpoint. */
+export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<ServerHandle> {
+  const root = createRootLogger(config.logLevel, options.logDestination);
+  const log = componentLogger(root, 'server');
+  const metrics = createServerMetrics();
+  const task = createTask(config);
+  const engine = new RoundEngine(
+    { quorum: config.quorum, roundDeadlineMs: config.roundDeadlineMs, maxWorkers: config.maxWorkers },
+    buildRule(config),
+    new SgdOptimizer(config),
+    task.initialParameters(),
+    observeRounds(metrics, componentLogger(root, 'round')),
+  );
+  metrics.round.set(engine.round);
+  metrics.quorum.set(engine.quorum);
+  const faults = new FaultQueue();
+  let shuttingDown = false;
+
+  const grpcServer = new Server({ 'grpc.max_receive_message_length': config.maxChunkBytes + MESSAGE_OVERHEAD_BYTES });
+  const grpcLog = componentLogger(root, 'grpc');
+  grpcServer.addService(
+    byzpsV1.ParameterServer.service,
+    parameterServerHandlers({
+      engine,
+      taskName: task.name,
+      dimension: task.dimension,
+      workerToken: config.workerToken,
+      maxChunkBytes: config.maxChunkBytes,
+      pushTimeoutMs: config.pushTimeoutMs,
+      allocate: options.allocate ?? allocateGradient,
+      faults,
+      metrics,
+      log: grpcLog,
+      isShuttingDown: () => shuttingDown,
+    }),
+  );
+  if (config.adminToken !== '') {
+    grpcServer.addService(
+      byzpsV1.Control.service,
+      controlHandlers({
+        engine,
+        taskName: task.name,
+        dimension: task.dimension,
+        adminToken: config.adminToken,
+        workerToken: config.workerToken,
+        faults,
+        metrics,
+        log: componentLogger(root, 'control'),
+      }),
+    );
+  }
+  const health = new HealthImplementation(Object.fromEntries(['', ...SERVICE_NAMES].map((name) => [name, 'SERVING' as const])));
+  health.addToServer(grpcServer);
+  new ReflectionService(packageDefinition).addToServer(grpcServer);
+
+  const grpcPort = await new Promise<number>((resolve, reject) => {
+    grpcServer.bindAsync(`${config.grpcHost}:${config.grpcPort}`, ServerCredentials.createInsecure(), (error, port) => {
+      if (error === null) resolve(port);
+      else reject(error);
+    });
+  });
+  const http = await startHttpEndpoint(config.httpHost, config.httpPort, metrics.registry, () => !shuttingDown, componentLogger(root, 'http'));
+  if (config.workerToken === '') log.warn('no --worker-token: any client may join and push gradients');
+  log.info({ grpcPort, httpPort: http.port, task: task.name, dimension: task.dimension, rule: engine.rule.name, f: engine.rule.f, quorum: engine.quorum, control: config.adminToken !== '' }, 'parameter server started');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      shuttingDown = true;
+      for (const name of ['', ...SERVICE_NAMES]) health.setStatus(name, 'NOT_SERVING');
+      await engine.stop();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          grpcServer.forceShutdown();
+          resolve();
+        }, SHUTDOWN_GRACE_MS);
+        grpcServer.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      await http.close();
+      log.info({ round: engine.round }, 'parameter server stopped');
+    })();
+    return closing;
+  };
+
+  return { grpcPort, httpPort: http.port, engine, metrics, log, close };
+}
+
+/** Runs a server until SIGTERM or SIGINT, then shuts it down gracefully; resolves once it is closed. */
+export async function serveUntilSignal(config: ServerConfig, options: ServerOptions = {}): Promise<void> {
+  const handle = await startServer(config, options);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  handle.log.info({ signal }, 'shutting down');
+  await handle.close();
+}

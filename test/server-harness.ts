@@ -1,0 +1,183 @@
+import { Writable } from 'node:stream';
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { makeServerConfig, type ServerConfig } from '../services/config.js';
+import { byzpsV1, type ControlClient, type GradientChunk, type ParameterServerClient } from '../services/protocol.js';
+import { startServer, type ServerHandle } from '../services/server.js';
+
+export const WORKER_TOKEN = 'worker-secret-7f3a';
+export const ADMIN_TOKEN = 'admin-secret-c91e';
+
+/** A server on ephemeral 127.0.0.1 ports whose log lines are kept for inspection. */
+export interface TestServer {
+  readonly handle: ServerHandle;
+  readonly address: string;
+  readonly logLines: string[];
+  close(): Promise<void>;
+}
+
+export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+  const logLines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+      done();
+    },
+  });
+  const config = makeServerConfig({
+    grpcHost: '127.0.0.1',
+    grpcPort: 0,
+    httpHost: '127.0.0.1',
+    httpPort: 0,
+    workerToken: WORKER_TOKEN,
+    logLevel: 'debug',
+    ...overrides,
+  });
+  const handle = await startServer(config, { logDestination: sink });
+  return { handle, address: `127.0.0.1:${handle.grpcPort}`, logLines, close: () => handle.close() };
+}
+
+export function bearer(token: string | undefined): Metadata {
+  const metadata = new Metadata();
+  if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
+  return metadata;
+}
+
+/** Little-endian float32 bytes of `values`, written with DataView, independent of the server's codec. */
+export function float32Bytes(values: ArrayLike<number>): Buffer {
+  const bytes = Buffer.alloc(values.length * 4);
+  for (let i = 0; i < values.length; i++) bytes.writeFloatLE(values[i]!, i * 4);
+  return bytes;
+}
+
+/** Chunks of a gradient as a well-behaved worker sends them: in order, `perChunk` values each. */
+export function chunksOf(workerId: number, round: number, values: ArrayLike<number>, perChunk: number): GradientChunk[] {
+  const chunks: GradientChunk[] = [];
+  for (let offset = 0; offset < values.length; offset += perChunk) {
+    const slice = Array.from({ length: Math.min(perChunk, values.length - offset) }, (_, i) => values[offset + i]!);
+    chunks.push({ workerId, round, offset, data: float32Bytes(slice) });
+  }
+  return chunks;
+}
+
+export type PushOutcome = { ok: true; round: number } | { ok: false; code: number; details: string };
+
+/** A scripted client that follows the protocol step by step, with hooks to break it on purpose. */
+export class ScriptedWorker {
+  readonly client: ParameterServerClient;
+
+  constructor(address: string, private readonly token: string | undefined = WORKER_TOKEN) {
+    this.client = new byzpsV1.ParameterServer(address, credentials.createInsecure());
+  }
+
+  join(name: string, token = this.token): Promise<{ workerId: number; task: string; dimension: number; round: number }> {
+    return new Promise((resolve, reject) => {
+      this.client.join({ workerName: name }, bearer(token), (error, reply) => {
+        if (error !== null || reply === undefined) reject(error ?? new Error('no reply'));
+        else resolve(reply);
+      });
+    });
+  }
+
+  /** θ and its round, reassembled from the streamed chunks with DataView reads. */
+  pull(workerId: number): Promise<{ round: number; theta: Float32Array; faults: { kind: string; params: Record<string, string> }[] }> {
+    return new Promise((resolve, reject) => {
+      const stream = this.client.pull({ workerId }, bearer(this.token));
+      let theta = new Float32Array(0);
+      let round = -1;
+      let faults: { kind: string; params: Record<string, string> }[] = [];
+      stream.on('data', (chunk: { round: number; offset: number; data: Buffer; dimension: number; faults: typeof faults }) => {
+        if (round === -1) {
+          round = chunk.round;
+          theta = new Float32Array(chunk.dimension);
+          faults = chunk.faults;
+        }
+        for (let i = 0; i < chunk.data.length / 4; i++) theta[chunk.offset + i] = chunk.data.readFloatLE(i * 4);
+      });
+      stream.on('error', reject);
+      stream.on('end', () => {
+        resolve({ round, theta, faults });
+      });
+    });
+  }
+
+  /** Sends `chunks` on one Push stream; leaves the stream open when `end` is false. */
+  pushChunks(chunks: readonly GradientChunk[], options: { end?: boolean; token?: string | undefined } = {}): Promise<PushOutcome> & { cancel(): void } {
+    let cancel: () => void = () => undefined;
+    const outcome = new Promise<PushOutcome>((resolve) => {
+      const call = this.client.push(bearer('token' in options ? options.token : this.token), (error: ServiceError | null, reply) => {
+        if (error !== null) resolve({ ok: false, code: error.code, details: error.details });
+        else resolve({ ok: true, round: reply!.round });
+      });
+      cancel = () => {
+        call.cancel();
+      };
+      for (const chunk of chunks) call.write(chunk);
+      if (options.end !== false) call.end();
+    });
+    return Object.assign(outcome, { cancel: () => { cancel(); } });
+  }
+
+  push(workerId: number, round: number, gradient: ArrayLike<number>, perChunk = 4096): Promise<PushOutcome> {
+    return this.pushChunks(chunksOf(workerId, round, gradient, perChunk));
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+export function controlClient(address: string): ControlClient {
+  return new byzpsV1.Control(address, credentials.createInsecure());
+}
+
+/** Calls a unary Control method and returns its reply or its status. */
+export function callControl<Reply>(
+  invoke: (metadata: Metadata, callback: (error: ServiceError | null, reply?: Reply) => void) => unknown,
+  token: string | undefined,
+): Promise<{ ok: true; reply: Reply } | { ok: false; code: number; details: string }> {
+  return new Promise((resolve) => {
+    invoke(bearer(token), (error, reply) => {
+      if (error !== null) resolve({ ok: false, code: error.code, details: error.details });
+      else resolve({ ok: true, reply: reply! });
+    });
+  });
+}
+
+/** Waits (bounded) until `condition` holds, polling; fails with `what` when it never does. */
+export async function eventually(condition: () => boolean | Promise<boolean>, what: string, limitMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > limitMs) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Parses Prometheus text exposition strictly: every line is a comment or `name{labels} value`. */
+export function parsePrometheusText(text: string): { name: string; labels: Record<string, string>; value: number }[] {
+  const samples: { name: string; labels: Record<string, string>; value: number }[] = [];
+  const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (-?[0-9.eE+-]+|NaN|\+Inf|-Inf)( -?\d+)?$/;
+  const labelPair = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
+    const match = sampleLine.exec(line);
+    if (match === null) throw new Error(`not a Prometheus sample line: ${JSON.stringify(line)}`);
+    const labels: Record<string, string> = {};
+    for (const pair of (match[3] ?? '').matchAll(labelPair)) labels[pair[1]!] = pair[2]!;
+    const raw = match[4]!;
+    samples.push({ name: match[1]!, labels, value: raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw) });
+  }
+  return samples;
+}
+
+export async function scrape(httpPort: number): Promise<{ name: string; labels: Record<string, string>; value: number }[]> {
+  const response = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
+  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+  return parsePrometheusText(await response.text());
+}
+
+/** Sum of the samples of one metric whose labels include `labels`. */
+export function metricValue(samples: readonly { name: string; labels: Record<string, string>; value: number }[], name: string, labels: Record<string, string> = {}): number {
+  return samples
+    .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+    .reduce((sum, sample) => sum + sample.value, 0);
+}
