@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from './test-support/run-cli.js';
+
+describe('byzps', () => {
+  it('lists its subcommands and exit codes with --help and -h', () => {
+    for (const flag of ['--help', '-h']) {
+      const run = runCli([flag]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: byzps <command> \[flags\]$/m);
+      expect(run.stdout).toMatch(/^ {2}aggregate {2}aggregate gradients/m);
+      expect(run.stdout).toMatch(/Exit codes: 0 success, 1 .*, 2 usage error/);
+    }
+  });
+
+  it.each([
+    [[], /^byzps: no command given; commands: aggregate.* \(see byzps --help\)$/],
+    [['agregate'], /^byzps: unknown command "agregate"; commands: aggregate/],
+  ])('rejects %j with one line and exit code 2', (args, message) => {
+    const run = runCli(args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.stderr.trimEnd()).toMatch(message);
+  });
+});

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+import { aggregateCommand } from './aggregate/command.js';
+import type { Command } from './command.js';
+import { describeFailure, exitCodes } from './failure.js';
+import { writeStdout } from './output.js';
+
+/** Every subcommand, in the order `byzps --help` lists them. A new subcommand is one module added here. */
+const commands: readonly Command[] = [aggregateCommand];
+
+function globalHelp(): string {
+  const width = Math.max(...commands.map((command) => command.name.length));
+  return `byzps — a Byzantine-robust parameter server and its aggregation rules.
+
+Usage: byzps <command> [flags]
+
+Commands:
+${commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
+
+Run \`byzps <command> --help\` for a command's flags.
+Flags are --kebab-case and take their value as --flag value or --flag=value.
+Exit codes: ${exitCodes.ok} success, ${exitCodes.domain} bad input data or a rule's precondition failed, ${exitCodes.usage} usage error, ${exitCodes.internal} internal error.
+`;
+}
+
+/** Runs one command line (without `node` and the script path) and returns the exit code; errors go to stderr as one line. */
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h') {
+    await writeStdout(globalHelp());
+    return exitCodes.ok;
+  }
+  const command = commands.find((candidate) => candidate.name === name);
+  if (command === undefined) {
+    const problem = name === undefined ? 'no command given' : `unknown command ${JSON.stringify(name)}`;
+    process.stderr.write(`byzps: ${problem}; commands: ${commands.map((known) => known.name).join(', ')} (see byzps --help)\n`);
+    return exitCodes.usage;
+  }
+  try {
+    await command.run(rest);
+    return exitCodes.ok;
+  } catch (error) {
+    const failure = describeFailure(error);
+    const hint = failure.showHelpHint ? ` (see byzps ${command.name} --help)` : '';
+    process.stderr.write(`byzps ${command.name}: ${failure.message}${hint}\n`);
+    return failure.exitCode;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
