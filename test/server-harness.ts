@@ -155,7 +155,8 @@ export async function eventually(condition: () => boolean | Promise<boolean>, wh
 /** Parses Prometheus text exposition strictly: every line is a comment or `name{labels} value`. */
 export function parsePrometheusText(text: string): { name: string; labels: Record<string, string>; value: number }[] {
   const samples: { name: string; labels: Record<string, string>; value: number }[] = [];
-  const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (-?[0-9.eE+-]+|NaN|\+Inf|-Inf)( -?\d+)?$/;
+  // Values follow Go's ParseFloat, which reads NaN and Inf in any letter case.
+  const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (-?[0-9.eE+-]+|nan|[+-]?inf)( -?\d+)?$/i;
   const labelPair = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
@@ -163,8 +164,10 @@ export function parsePrometheusText(text: string): { name: string; labels: Recor
     if (match === null) throw new Error(`not a Prometheus sample line: ${JSON.stringify(line)}`);
     const labels: Record<string, string> = {};
     for (const pair of (match[3] ?? '').matchAll(labelPair)) labels[pair[1]!] = pair[2]!;
-    const raw = match[4]!;
-    samples.push({ name: match[1]!, labels, value: raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw) });
+    const raw = match[4]!.toLowerCase();
+    const value = raw === 'nan' ? NaN : raw.endsWith('inf') ? (raw.startsWith('-') ? -Infinity : Infinity) : Number(raw);
+    if (Number.isNaN(value) && raw !== 'nan') throw new Error(`not a number in ${JSON.stringify(line)}`);
+    samples.push({ name: match[1]!, labels, value });
   }
   return samples;
 }
