@@ -1,0 +1,119 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { credentials, loadPackageDefinition, makeClientConstructor, status, type Client, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { service as healthService } from 'grpc-health-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StatusReply__Output } from '../proto/generated/byzps/v1/StatusReply.js';
+import { ADMIN_TOKEN, callControl, controlClient, eventually, ScriptedWorker, startTestServer, WORKER_TOKEN, type TestServer } from './server-harness.js';
+
+let server: TestServer | undefined;
+const clients: { close(): void }[] = [];
+
+afterEach(async () => {
+  clients.splice(0).forEach((client) => {
+    client.close();
+  });
+  await server?.close();
+  server = undefined;
+});
+
+function track<C extends { close(): void }>(client: C): C {
+  clients.push(client);
+  return client;
+}
+
+describe('Control service', () => {
+  it('reports status, pauses and resumes rounds', async () => {
+    server = await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN });
+    const worker = track(new ScriptedWorker(server.address));
+    const control = track(controlClient(server.address));
+    const a = (await worker.join('a')).workerId;
+
+    expect(await callControl((metadata, done) => control.pause({}, metadata, done), ADMIN_TOKEN)).toEqual({ ok: true, reply: { round: 0 } });
+    expect((await worker.push(a, 0, [1, 2, 3])).ok).toBe(true);
+    const paused = await callControl<StatusReply__Output>((metadata, done) => control.status({}, metadata, done), ADMIN_TOKEN);
+    expect(paused).toMatchObject({
+      ok: true,
+      reply: { round: 0, rule: 'mean', byzantineBound: 0, dimension: 3, task: 'synthetic', paused: true, gradientsReceived: 1, quorum: 1 },
+    });
+    expect(paused.ok && paused.reply.workers.map((w) => [w.name, w.pushedThisRound])).toEqual([['a', true]]);
+
+    await callControl((metadata, done) => control.resume({}, metadata, done), ADMIN_TOKEN);
+    await eventually(() => server!.handle.engine.round === 1, 'the resumed round closes');
+  });
+
+  it('changes the rule at runtime and refuses unknown rules and parameters with INVALID_ARGUMENT', async () => {
+    server = await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN });
+    const control = track(controlClient(server.address));
+    const set = (name: string, params: Record<string, string> = {}) =>
+      callControl((metadata, done) => control.setRule({ rule: { name, f: 0, params, pre: [] } }, metadata, done), ADMIN_TOKEN);
+    expect(await set('mean')).toEqual({ ok: true, reply: { rule: { name: 'mean', f: 0, params: {}, pre: [] } } });
+    expect(await set('no-such-rule')).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, details: expect.stringMatching(/unknown rule "no-such-rule"; known: .*mean/) as unknown });
+    expect(await set('mean', { bogus: '1' })).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT, details: expect.stringMatching(/mean has no parameter "bogus"/) as unknown });
+  });
+
+  it('delivers an injected fault with the named worker’s next pull, once', async () => {
+    server = await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN });
+    const worker = track(new ScriptedWorker(server.address));
+    const control = track(controlClient(server.address));
+    const a = (await worker.join('a')).workerId;
+    const inject = (workerName: string) =>
+      callControl((metadata, done) => control.injectFault({ workerName, fault: { kind: 'sign-flip', params: { k: '4' } } }, metadata, done), ADMIN_TOKEN);
+    expect((await inject('a')).ok).toBe(true);
+    expect(await inject('nobody')).toMatchObject({ ok: false, code: status.INVALID_ARGUMENT });
+    expect((await worker.pull(a)).faults).toEqual([{ kind: 'sign-flip', params: { k: '4' } }]);
+    expect((await worker.pull(a)).faults).toEqual([]);
+  });
+
+  it('refuses a worker token with PERMISSION_DENIED and no token with UNAUTHENTICATED; Checkpoint is UNIMPLEMENTED', async () => {
+    server = await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN });
+    const control = track(controlClient(server.address));
+    expect(await callControl((metadata, done) => control.status({}, metadata, done), WORKER_TOKEN)).toMatchObject({ ok: false, code: status.PERMISSION_DENIED });
+    expect(await callControl((metadata, done) => control.status({}, metadata, done), undefined)).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
+    expect(await callControl((metadata, done) => control.checkpoint({}, metadata, done), ADMIN_TOKEN)).toMatchObject({ ok: false, code: status.UNIMPLEMENTED });
+  });
+
+  it('is off without an admin token', async () => {
+    server = await startTestServer({ dimension: 3 });
+    const control = track(controlClient(server.address));
+    expect(await callControl((metadata, done) => control.status({}, metadata, done), ADMIN_TOKEN)).toMatchObject({ ok: false, code: status.UNIMPLEMENTED });
+  });
+});
+
+describe('standard gRPC services', () => {
+  it('answers the health check with SERVING for the server and its services', async () => {
+    server = await startTestServer({ dimension: 3 });
+    const Health = makeClientConstructor(healthService, 'grpc.health.v1.Health') as unknown as new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client & {
+      check(request: { service: string }, callback: (error: ServiceError | null, reply?: { status: string }) => void): void;
+    };
+    const health = track(new Health(server.address, credentials.createInsecure()));
+    for (const name of ['', 'byzps.v1.ParameterServer']) {
+      const reply = await new Promise<{ status: string } | undefined>((resolve, reject) => {
+        health.check({ service: name }, (error, answer) => {
+          if (error === null) resolve(answer);
+          else reject(error);
+        });
+      });
+      expect(reply?.status).toBe('SERVING');
+    }
+  });
+
+  it('lists the byzps services through server reflection', async () => {
+    server = await startTestServer({ dimension: 3 });
+    const reflectionProto = join(dirname(createRequire(import.meta.url).resolve('@grpc/reflection')), '..', 'proto', 'grpc', 'reflection', 'v1', 'reflection.proto');
+    const loaded = loadPackageDefinition(loadSync(reflectionProto)) as unknown as {
+      grpc: { reflection: { v1: { ServerReflection: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client & { serverReflectionInfo(): ClientDuplexStream<{ listServices: string }, { listServicesResponse: { service: { name: string }[] } }> } } } };
+    };
+    const reflection = track(new loaded.grpc.reflection.v1.ServerReflection(server.address, credentials.createInsecure()));
+    const call = reflection.serverReflectionInfo();
+    const answer = new Promise<{ listServicesResponse: { service: { name: string }[] } }>((resolve, reject) => {
+      call.once('data', resolve);
+      call.once('error', reject);
+    });
+    call.write({ listServices: '' });
+    call.end();
+    const names = (await answer).listServicesResponse.service.map((entry) => entry.name);
+    expect(names).toEqual(expect.arrayContaining(['byzps.v1.ParameterServer', 'byzps.v1.Control']));
+  });
+});
