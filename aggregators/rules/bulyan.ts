@@ -2,7 +2,7 @@ import type { GradientBatch } from '../batch.js';
 import { squaredDistances } from '../gram.js';
 import { defineRule } from '../rule.js';
 import type { Gradient } from '../types.js';
-import { krumScores } from './multi-krum.js';
+import { byScore, krumScores } from './multi-krum.js';
 
 /** Bulyan's selection phase, decided from K alone. */
 export interface BulyanSelection {
@@ -23,9 +23,8 @@ export function selectBulyan(gram: Float64Array, n: number, f: number): BulyanSe
   const firstScores = krumScores(distances, n, remaining, f);
   let scores = firstScores;
   for (;;) {
-    let best = 0;
-    // `remaining` stays in increasing order, so keeping the first minimum breaks ties towards the lower index.
-    for (let k = 1; k < remaining.length; k++) if (scores[k]! < scores[best]!) best = k;
+    // `remaining` stays in increasing order, so byScore's tie rule still favours the lower worker index.
+    const best = byScore(scores)[0]!;
     picked.push(remaining[best]!);
     remaining.splice(best, 1);
     if (picked.length === n - 2 * f) return { picked, firstScores };

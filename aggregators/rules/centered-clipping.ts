@@ -94,8 +94,8 @@ export const centeredClippingRule = defineRule({
   name: 'centered-clipping',
   summary: 'clip each gradient to radius tau around the previous aggregate and average, iters times (Karimireddy, He, Jaggi, 2021)',
   params: {
-    tau: { kind: 'number', min: 0, exclusiveMin: true, default: 10, description: 'clipping radius, in gradient-norm units' },
-    iters: { kind: 'integer', min: 1, default: 1, description: 'clipping iterations per round' },
+    tau: { kind: 'number', min: 0, exclusiveMin: true, default: 10, description: 'clipping radius in gradient-norm units; set it near the honest gradients\' spread around their mean' },
+    iters: { kind: 'integer', min: 1, default: 1, description: 'clipping iterations per round; one suffices when the previous aggregate is already close' },
   },
   requirement: honestMajority,
   aggregate(batch, _f, params, state) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidParameterError, TooFewInputsError } from '../errors.js';
 import { createAggregator } from '../registry.js';
+import { byScore } from './multi-krum.js';
 import { byzantineRows, clusteredRows, float64Rows, loadGoldenCases, permutationDrift, relativeError, SeededRandom, type Attack } from '../testing.js';
 
 describe('multi-krum', () => {
@@ -29,6 +30,7 @@ describe('multi-krum', () => {
     expect(relativeError(output, expected.output)).toBeLessThanOrEqual(1e-8);
     const selected = diagnostics.perWorker.selected!.flatMap((flag, i) => (flag === 1 ? [i] : []));
     expect(selected).toEqual([...expected.selected].sort((a, b) => a - b));
+    expect(byScore(Float64Array.from(diagnostics.perWorker.score!)).slice(0, expected.m)).toEqual(expected.selected);
     expect(expected.m).toBe(golden.n - expected.f);
   });
 
