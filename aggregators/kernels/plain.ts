@@ -1,21 +1,30 @@
 import type { Gradient } from '../types.js';
 import type { Kernels } from './kernels.js';
 
-/** Straightforward typed-array loops: the reference every faster backend is checked against. */
+/** Coordinates per Gram block for float32 rows, as in the SIMD kernels. */
+export const GRAM_BLOCK = 4096;
+
+/** Float32 products accumulate in this many lanes (two f32x4 vectors in the SIMD kernels), lane = offset in block mod 8. */
+const GRAM_LANES = 8;
+
+/**
+ * Straightforward typed-array loops: the reference every faster backend is checked against.
+ * Float32 rows follow the SIMD kernels' lane layout and operation order, so both backends give
+ * bit-identical results: combine accumulates in float32 with float32 weights, gram in float32
+ * within blocks and float64 between them. Float64 rows use plain float64 loops.
+ */
 export const plainKernels: Kernels = {
   name: 'plain',
 
   gram(rows) {
     const n = rows.length;
+    const dot = rows[0] instanceof Float32Array ? blockedFloat32Dot : float64Dot;
     const gram = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
-      const a = rows[i]!;
       for (let k = 0; k <= i; k++) {
-        const b = rows[k]!;
-        let dot = 0;
-        for (let j = 0; j < a.length; j++) dot += a[j]! * b[j]!;
-        gram[i * n + k] = dot;
-        gram[k * n + i] = dot;
+        const value = dot(rows[i]!, rows[k]!);
+        gram[i * n + k] = value;
+        gram[k * n + i] = value;
       }
     }
     return gram;
@@ -24,43 +33,25 @@ export const plainKernels: Kernels = {
   combine(rows, weights, outs) {
     const n = rows.length;
     const d = rows[0]?.length ?? 0;
+    const float32 = rows[0] instanceof Float32Array;
     outs.forEach((out, k) => {
-      const sum = new Float64Array(d);
+      const sum = float32 ? new Float32Array(d) : new Float64Array(d);
       for (let i = 0; i < n; i++) {
         const w = weights[k * n + i]!;
         if (w === 0) continue;
-        const row = rows[i]!;
-        for (let j = 0; j < d; j++) sum[j]! += w * row[j]!;
+        if (float32) addFloat32Product(sum, Math.fround(w), rows[i]!);
+        else for (let j = 0; j < d; j++) sum[j]! += w * rows[i]![j]!;
       }
       out.set(sum);
     });
   },
 
   dots(rows, vector) {
-    return Float64Array.from(rows, (row) => {
-      let dot = 0;
-      for (let j = 0; j < row.length; j++) dot += row[j]! * vector[j]!;
-      return dot;
-    });
+    return Float64Array.from(rows, (row) => float64Dot(row, vector));
   },
 
   trimmedMean(rows, trim, out, keptCounts) {
-    const n = rows.length;
-    const d = rows[0]?.length ?? 0;
-    const column = new Float64Array(n);
-    for (let j = 0; j < d; j++) {
-      for (let i = 0; i < n; i++) column[i] = rows[i]![j]!;
-      column.sort();
-      let sum = 0;
-      for (let k = trim; k < n - trim; k++) sum += column[k]!;
-      out[j] = sum / (n - 2 * trim);
-      const lo = column[trim]!;
-      const hi = column[n - 1 - trim]!;
-      for (let i = 0; i < n; i++) {
-        const x = rows[i]![j]!;
-        if (x >= lo && x <= hi) keptCounts[i]! += 1;
-      }
-    }
+    trimmedMeanColumns(rows, trim, out, keptCounts, 0, rows[0]?.length ?? 0);
   },
 
   findNonFinite(rows: readonly Gradient[]) {
@@ -74,3 +65,55 @@ export const plainKernels: Kernels = {
     return undefined;
   },
 };
+
+/** sum += w·row in float32, rounding the product and then the sum, as one f32x4 multiply and add do. */
+function addFloat32Product(sum: Gradient, w: number, row: Gradient): void {
+  for (let j = 0; j < sum.length; j++) sum[j]! += Math.fround(w * row[j]!);
+}
+
+function float64Dot(a: Gradient, b: Gradient): number {
+  let dot = 0;
+  for (let j = 0; j < a.length; j++) dot += a[j]! * b[j]!;
+  return dot;
+}
+
+/**
+ * Dot product of float32 rows: within each block, products round to float32 and add into 8
+ * float32 lanes; the lanes are summed in float64 in a fixed tree and the blocks in order.
+ */
+function blockedFloat32Dot(a: Gradient, b: Gradient): number {
+  const lanes = new Float32Array(GRAM_LANES);
+  let total = 0;
+  for (let start = 0; start < a.length; start += GRAM_BLOCK) {
+    const end = Math.min(start + GRAM_BLOCK, a.length);
+    lanes.fill(0);
+    for (let j = start; j < end; j++) lanes[(j - start) % GRAM_LANES]! += Math.fround(a[j]! * b[j]!);
+    const [l0, l1, l2, l3, l4, l5, l6, l7] = lanes as unknown as number[];
+    total += l0! + l1! + (l2! + l3!) + (l4! + l5! + (l6! + l7!));
+  }
+  return total;
+}
+
+/**
+ * Trimmed mean of the columns [j0, j1): kept values are added in ascending order from +0 in
+ * float64 and multiplied by 1/(n − 2·trim), so a zero result is +0 whatever the signs of the zeros.
+ * Shared with the SIMD backend, which uses it for the last d mod 4 columns.
+ */
+export function trimmedMeanColumns<G extends Gradient>(rows: readonly G[], trim: number, out: G, keptCounts: Float64Array, j0: number, j1: number): void {
+  const n = rows.length;
+  const reciprocal = 1 / (n - 2 * trim);
+  const column = new Float64Array(n);
+  for (let j = j0; j < j1; j++) {
+    for (let i = 0; i < n; i++) column[i] = rows[i]![j]!;
+    column.sort();
+    let sum = 0;
+    for (let k = trim; k < n - trim; k++) sum += column[k]!;
+    out[j] = sum * reciprocal;
+    const lo = column[trim]!;
+    const hi = column[n - 1 - trim]!;
+    for (let i = 0; i < n; i++) {
+      const x = rows[i]![j]!;
+      if (x >= lo && x <= hi) keptCounts[i]! += 1;
+    }
+  }
+}

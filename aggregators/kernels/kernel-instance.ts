@@ -1,0 +1,90 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { AggregationError } from '../errors.js';
+import { RESERVED_BYTES } from './gradient-memory.js';
+import { trimmedMeanModule } from './network-module.js';
+import { instantiate, wasm, type WasmMemory, type WasmModule } from './wasm-api.js';
+
+/** Coordinates per Gram block (float32 accumulation inside, float64 between); ranges split on multiples of it. */
+export const GRAM_BLOCK = 4096;
+
+/** The operations a thread can run on its share of the coordinates. */
+export const RangeOp = { combine: 1, gram: 2, trimmedMean: 3, findNonFinite: 4 } as const;
+export type RangeOp = (typeof RangeOp)[keyof typeof RangeOp];
+
+/**
+ * One kernel call as byte offsets into the shared memory, so it can be handed to other threads.
+ * `table` holds the n row offsets; `a` and `b` depend on the op:
+ * combine (a = n float64 weights, b = output), gram (a = per-block sums),
+ * trimmedMean (a = output, b = per-slot i32 kept counts), findNonFinite (a = per-slot [row, index]).
+ */
+export interface RangeJob {
+  readonly op: RangeOp;
+  readonly n: number;
+  readonly table: number;
+  readonly a: number;
+  readonly b: number;
+  readonly trim: number;
+}
+
+interface KernelExports {
+  heapBase(): number;
+  combine(table: number, n: number, weights: number, out: number, j0: number, j1: number): void;
+  gramBlocks(table: number, n: number, j0: number, j1: number, out: number): void;
+  findNonFinite(table: number, n: number, j0: number, j1: number, where: number): number;
+}
+
+type TrimmedMeanRun = (table: number, j0: number, j1: number, out: number, counts: number) => void;
+
+const wasmFile = new URL('./kernels.wasm', import.meta.url);
+
+/** The compiled SIMD kernels, or undefined when kernels.wasm has not been built (`npm run build:wasm`). */
+export function loadKernelModule(): WasmModule | undefined {
+  const path = fileURLToPath(wasmFile);
+  return existsSync(path) ? new wasm.Module(readFileSync(path)) : undefined;
+}
+
+/** The SIMD kernels instantiated on one thread over the shared memory, with its own cache of generated networks. */
+export class KernelInstance {
+  private readonly exports: KernelExports;
+  private readonly networks = new Map<string, TrimmedMeanRun>();
+
+  constructor(module: WasmModule, private readonly memory: WasmMemory) {
+    this.exports = instantiate(module, memory).exports as unknown as KernelExports;
+    if (this.exports.heapBase() > RESERVED_BYTES) {
+      throw new AggregationError(`kernels.wasm needs ${this.exports.heapBase()} bytes of static data; only ${RESERVED_BYTES} are reserved`);
+    }
+  }
+
+  /** Runs `job` on coordinates [j0, j1); `slot` picks this thread's share of per-thread outputs. */
+  run(job: RangeJob, j0: number, j1: number, slot: number): void {
+    const { table, n, a, b } = job;
+    switch (job.op) {
+      case RangeOp.combine:
+        this.exports.combine(table, n, a, b, j0, j1);
+        return;
+      case RangeOp.gram:
+        this.exports.gramBlocks(table, n, j0, j1, a + (j0 / GRAM_BLOCK) * ((n * (n + 1)) / 2) * 8);
+        return;
+      case RangeOp.trimmedMean:
+        this.network(n, job.trim)(table, j0, j1, a, b + slot * n * 4);
+        return;
+      case RangeOp.findNonFinite: {
+        const where = a + slot * 8;
+        const row = this.exports.findNonFinite(table, n, j0, j1, where + 4);
+        new Int32Array(this.memory.buffer, where, 1)[0] = row;
+        return;
+      }
+    }
+  }
+
+  private network(n: number, trim: number): TrimmedMeanRun {
+    const key = `${n}/${trim}`;
+    let run = this.networks.get(key);
+    if (run === undefined) {
+      run = instantiate(new wasm.Module(trimmedMeanModule(n, trim)), this.memory).exports.run as TrimmedMeanRun;
+      this.networks.set(key, run);
+    }
+    return run;
+  }
+}

@@ -1,0 +1,166 @@
+import type { Gradient } from '../types.js';
+import type { GradientMemory } from './gradient-memory.js';
+import { GRAM_BLOCK, KernelInstance, RangeOp, type RangeJob } from './kernel-instance.js';
+import type { Kernels } from './kernels.js';
+import { plainKernels, trimmedMeanColumns } from './plain.js';
+import type { WasmModule } from './wasm-api.js';
+
+/** Runs one range job over coordinates [0, length): on the calling thread, or split across threads. */
+export interface RangeExecutor {
+  /** How many per-thread output slots a job needs. */
+  readonly slots: number;
+  run(job: RangeJob, length: number): void;
+}
+
+/** Above this many rows the generated comparator network grows large; such calls use the plain loops. */
+export const MAX_NETWORK_ROWS = 64;
+
+/** An executor that runs every job on the calling thread. */
+export function singleThreadExecutor(module: WasmModule, memory: GradientMemory): RangeExecutor {
+  let instance: KernelInstance | undefined;
+  return {
+    slots: 1,
+    run(job, length) {
+      instance ??= new KernelInstance(module, memory.memory);
+      instance.run(job, 0, length, 0);
+    },
+  };
+}
+
+/**
+ * Kernels that run WebAssembly SIMD code on float32 rows living in `memory`, bit-identical to
+ * plainKernels; calls with other rows (float64, or ordinary arrays) and methods without a SIMD
+ * version go to plainKernels.
+ */
+export function createSimdKernels(name: string, memory: GradientMemory, executor: RangeExecutor): Kernels {
+  const offsetsInMemory = (rows: readonly Gradient[]): number[] | undefined => {
+    if (!(rows[0] instanceof Float32Array)) return undefined;
+    const offsets: number[] = [];
+    for (const row of rows) {
+      const offset = memory.offsetOf(row);
+      if (offset === undefined) return undefined;
+      offsets.push(offset);
+    }
+    return offsets;
+  };
+
+  /** Allocates scratch regions for one call and frees them however the call ends. */
+  const withScratch = <T>(sizes: readonly number[], use: (offsets: number[]) => T): T => {
+    const offsets: number[] = [];
+    try {
+      for (const size of sizes) offsets.push(memory.allocate(size));
+      return use(offsets);
+    } finally {
+      offsets.forEach((offset) => { memory.release(offset); });
+    }
+  };
+
+  /** Where a kernel can write a float32 output of length d: the output itself if it lives in memory, else a scratch buffer copied out afterwards. */
+  const withOutput = (out: Gradient, use: (offset: number) => void): void => {
+    const own = memory.offsetOf(out);
+    if (own !== undefined) {
+      use(own);
+      return;
+    }
+    withScratch([out.length * 4], ([scratch]) => {
+      use(scratch!);
+      out.set(memory.float32(scratch!, out.length));
+    });
+  };
+
+  return {
+    ...plainKernels,
+    name,
+
+    gram(rows) {
+      const offsets = offsetsInMemory(rows);
+      if (offsets === undefined) return plainKernels.gram(rows);
+      const n = rows.length;
+      const d = rows[0]!.length;
+      const pairs = (n * (n + 1)) / 2;
+      const blocks = Math.ceil(d / GRAM_BLOCK);
+      return withScratch([4 * n, 8 * pairs * blocks], ([table, sums]) => {
+        memory.int32(table!, n).set(offsets);
+        executor.run({ op: RangeOp.gram, n, table: table!, a: sums!, b: 0, trim: 0 }, d);
+        const partial = memory.float64(sums!, pairs * blocks);
+        const gram = new Float64Array(n * n);
+        for (let i = 0; i < n; i++) {
+          for (let k = 0; k <= i; k++) {
+            const pair = (i * (i + 1)) / 2 + k;
+            let total = 0;
+            for (let block = 0; block < blocks; block++) total += partial[block * pairs + pair]!;
+            gram[i * n + k] = total;
+            gram[k * n + i] = total;
+          }
+        }
+        return gram;
+      });
+    },
+
+    combine(rows, weights, outs) {
+      const offsets = offsetsInMemory(rows);
+      if (offsets === undefined) {
+        plainKernels.combine(rows, weights, outs);
+        return;
+      }
+      const n = rows.length;
+      const d = rows[0]!.length;
+      outs.forEach((out, k) => {
+        // Rows with weight 0 are left out, as the plain loop skips them.
+        const used = offsets.flatMap((offset, i) => (weights[k * n + i] === 0 ? [] : [{ offset, weight: weights[k * n + i]! }]));
+        if (used.length === 0) {
+          out.fill(0);
+          return;
+        }
+        withScratch([4 * used.length, 8 * used.length], ([table, weightsAt]) => {
+          memory.int32(table!, used.length).set(used.map((row) => row.offset));
+          memory.float64(weightsAt!, used.length).set(used.map((row) => row.weight));
+          withOutput(out, (outAt) => {
+            executor.run({ op: RangeOp.combine, n: used.length, table: table!, a: weightsAt!, b: outAt, trim: 0 }, d);
+          });
+        });
+      });
+    },
+
+    trimmedMean(rows, trim, out, keptCounts) {
+      const offsets = offsetsInMemory(rows);
+      if (offsets === undefined || rows.length > MAX_NETWORK_ROWS) {
+        plainKernels.trimmedMean(rows, trim, out, keptCounts);
+        return;
+      }
+      const n = rows.length;
+      const d = rows[0]!.length;
+      const vectorWidth = d - (d % 4);
+      withScratch([4 * n, 4 * n * executor.slots], ([table, counts]) => {
+        memory.int32(table!, n).set(offsets);
+        memory.int32(counts!, n * executor.slots).fill(0);
+        withOutput(out, (outAt) => {
+          executor.run({ op: RangeOp.trimmedMean, n, table: table!, a: outAt, b: counts!, trim }, vectorWidth);
+        });
+        memory.int32(counts!, n * executor.slots).forEach((count, index) => {
+          keptCounts[index % n]! += count;
+        });
+      });
+      trimmedMeanColumns(rows, trim, out, keptCounts, vectorWidth, d);
+    },
+
+    findNonFinite(rows) {
+      const offsets = offsetsInMemory(rows);
+      if (offsets === undefined) return plainKernels.findNonFinite(rows);
+      const n = rows.length;
+      return withScratch([4 * n, 8 * executor.slots], ([table, results]) => {
+        memory.int32(table!, n).set(offsets);
+        memory.int32(results!, 2 * executor.slots).fill(-1);
+        executor.run({ op: RangeOp.findNonFinite, n, table: table!, a: results!, b: 0, trim: 0 }, rows[0]!.length);
+        // Slots cover increasing coordinates, so among equal rows the earliest slot has the first index.
+        const found = memory.int32(results!, 2 * executor.slots);
+        let best: { row: number; index: number } | undefined;
+        for (let slot = 0; slot < executor.slots; slot++) {
+          const row = found[2 * slot]!;
+          if (row >= 0 && (best === undefined || row < best.row)) best = { row, index: found[2 * slot + 1]! };
+        }
+        return best && { ...best, value: rows[best.row]![best.index]! };
+      });
+    },
+  };
+}
