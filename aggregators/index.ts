@@ -4,3 +4,6 @@ export * from './errors.js';
 export { createAggregator, listPreAggregators, listRules, type BuildOptions } from './registry.js';
 export type { Kernels } from './kernels/kernels.js';
 export { plainKernels } from './kernels/plain.js';
+export { defaultKernels, simdKernels } from './kernels/default.js';
+export { allocateGradient, freeGradient, gradientMemory, GradientMemory } from './kernels/gradient-memory.js';
+export { createThreadedKernels, type ThreadedKernels, type ThreadOptions } from './kernels/threads.js';

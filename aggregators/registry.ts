@@ -1,7 +1,7 @@
 import { GradientBatch } from './batch.js';
 import { InvalidParameterError, TooFewInputsError, UnknownRuleError } from './errors.js';
 import type { Kernels } from './kernels/kernels.js';
-import { plainKernels } from './kernels/plain.js';
+import { defaultKernels } from './kernels/default.js';
 import { resolveParams } from './params.js';
 import type { PreAggregatorDefinition, RuleDefinition, StateSlot } from './rule.js';
 import { flagRule } from './rules/flag.js';
@@ -33,7 +33,7 @@ export function listPreAggregators(): readonly PreAggregatorDefinition[] {
 }
 
 export interface BuildOptions {
-  /** Backend for the d-length loops; defaults to the plain TypeScript kernels. */
+  /** Backend for the d-length loops; defaults to defaultKernels (SIMD for rows in the gradient memory, else plain loops). */
   readonly kernels?: Kernels;
 }
 
@@ -48,7 +48,7 @@ function findByName<D extends { readonly name: string }>(list: readonly D[], nam
  * requirement and the inputs themselves are checked on every call.
  */
 export function createAggregator(spec: RuleSpec, options: BuildOptions = {}): Aggregator {
-  const kernels = options.kernels ?? plainKernels;
+  const kernels = options.kernels ?? defaultKernels;
   const definition = findByName(rules, spec.name);
   const f = spec.f;
   if (!Number.isInteger(f) || f < 0) throw new InvalidParameterError(`f must be a non-negative integer, got ${f}`);
