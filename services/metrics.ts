@@ -4,19 +4,39 @@ import type { RejectReason } from './errors.js';
 /** Round and aggregation times span milliseconds (small d) to tens of seconds (d = 10⁷, slow rules). */
 const DURATION_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+/** The live state the round gauges read at scrape time, so they can never go stale. */
+export interface RoundGaugeSource {
+  readonly round: number;
+  readonly quorum: number;
+  readonly receivedCount: number;
+  readonly joinedCount: number;
+  readonly activeCount: number;
+}
+
 /**
  * Every metric the parameter server exports (DESIGN §5), defined in this one place on a registry of
  * its own. Label sets are bounded: `worker` takes worker names, at most --max-workers of them;
  * `quantity` and `reason` take fixed vocabularies; `rule` the registered rule names.
  */
-export function createServerMetrics() {
+export function createServerMetrics(source: () => RoundGaugeSource | undefined) {
   const registry = new Registry();
+  /** A gauge whose value is read from the round engine at scrape time. */
+  const liveGauge = (name: string, help: string, read: (state: RoundGaugeSource) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        const state = source();
+        if (state !== undefined) this.set(read(state));
+      },
+    });
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   return {
     registry,
     rounds: new Counter({ name: 'byzps_rounds_total', help: 'Rounds closed (aggregated and applied).', registers }),
-    round: new Gauge({ name: 'byzps_round', help: 'The round open for pushes.', registers }),
+    round: liveGauge('byzps_round', 'The round open for pushes.', (state) => state.round),
     roundDuration: new Histogram({ name: 'byzps_round_duration_seconds', help: 'Time from a round opening to its close.', buckets: DURATION_BUCKETS_SECONDS, registers }),
     aggregationDuration: new Histogram({
       name: 'byzps_aggregation_duration_seconds',
@@ -33,13 +53,13 @@ export function createServerMetrics() {
       labelNames: ['reason'] as const,
       registers,
     }),
-    gradientsInRound: new Gauge({ name: 'byzps_round_gradients', help: 'Gradients received for the open round.', registers }),
-    quorum: new Gauge({ name: 'byzps_round_quorum', help: 'Gradients the open round needs before its deadline can close it.', registers }),
+    gradientsInRound: liveGauge('byzps_round_gradients', 'Gradients received for the open round.', (state) => state.receivedCount),
+    quorum: liveGauge('byzps_round_quorum', 'Gradients the open round needs before its deadline can close it.', (state) => state.quorum),
     quorumWaits: new Counter({ name: 'byzps_quorum_waits_total', help: 'Deadlines that passed without quorum; the round stayed open.', registers }),
     roundTimeouts: new Counter({ name: 'byzps_round_timeouts_total', help: 'Rounds closed at their deadline without every active worker.', registers }),
     aggregationFailures: new Counter({ name: 'byzps_aggregation_failures_total', help: 'Rounds whose aggregation threw; their gradients were dropped.', registers }),
-    workersJoined: new Gauge({ name: 'byzps_workers_joined', help: 'Workers that have joined since the server started.', registers }),
-    workersConnected: new Gauge({ name: 'byzps_workers_connected', help: 'Active workers: joined and not missing at the last deadline.', registers }),
+    workersJoined: liveGauge('byzps_workers_joined', 'Workers that have joined since the server started.', (state) => state.joinedCount),
+    workersConnected: liveGauge('byzps_workers_connected', 'Active workers: joined and not missing at the last deadline.', (state) => state.activeCount),
     workerLastPush: new Gauge({
       name: 'byzps_worker_last_push_timestamp_seconds',
       help: 'Unix time of the last accepted push per worker.',

@@ -47,7 +47,6 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
         admit(call.metadata);
         const joined = engine.join(call.request.workerName);
         log.info({ worker: call.request.workerName, workerId: joined.workerId }, 'worker joined');
-        metrics.workersJoined.set(engine.workers().length);
         callback(null, { workerId: joined.workerId, task: context.taskName, dimension: context.dimension, round: joined.round });
         finish(status.OK);
       } catch (error) {

@@ -7,14 +7,11 @@ export function observeRounds(metrics: ServerMetrics, log: Logger): RoundObserve
   return {
     gradientAccepted(workerName, round) {
       metrics.gradientsReceived.inc();
-      metrics.gradientsInRound.inc();
       metrics.workerLastPush.set({ worker: workerName }, Date.now() / 1000);
       log.debug({ worker: workerName, round }, 'gradient accepted');
     },
     roundClosed(closed) {
       metrics.rounds.inc();
-      metrics.round.set(closed.round + 1);
-      metrics.gradientsInRound.set(0);
       metrics.roundDuration.observe(closed.roundSeconds);
       metrics.aggregationDuration.observe({ rule: closed.rule }, closed.aggregationSeconds);
       metrics.updateNorm.set(closed.updateNorm);
@@ -45,11 +42,7 @@ export function observeRounds(metrics: ServerMetrics, log: Logger): RoundObserve
     },
     aggregationFailed(round, error) {
       metrics.aggregationFailures.inc();
-      metrics.gradientsInRound.set(0);
       log.error({ round, err: error }, `aggregation of round ${round} failed; its gradients were dropped and θ is unchanged`);
-    },
-    activeWorkersChanged(active) {
-      metrics.workersConnected.set(active);
     },
   };
 }

@@ -13,7 +13,6 @@ function recorder() {
     aggregationFailed: (_round, error) => {
       throw error;
     },
-    activeWorkersChanged: () => undefined,
   };
   return { observer, closed, quorumWaits };
 }

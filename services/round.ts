@@ -33,7 +33,6 @@ export interface RoundObserver {
   /** The deadline passed with fewer gradients than the quorum: the round stays open. */
   quorumWait(round: number, received: number, quorum: number): void;
   aggregationFailed(round: number, error: unknown): void;
-  activeWorkersChanged(active: number): void;
 }
 
 export interface JoinResult {
@@ -113,6 +112,17 @@ export class RoundEngine {
     return this.received.size;
   }
 
+  get joinedCount(): number {
+    return this.workersById.size;
+  }
+
+  /** Workers the open round waits for. */
+  get activeCount(): number {
+    let count = 0;
+    for (const worker of this.workersById.values()) if (worker.active) count++;
+    return count;
+  }
+
   get isPaused(): boolean {
     return this.paused;
   }
@@ -131,7 +141,7 @@ export class RoundEngine {
       this.workersById.set(worker.id, worker);
       this.workersByName.set(name, worker);
     }
-    this.markActive(worker);
+    worker.active = true;
     return { workerId: worker.id, round: this.currentRound };
   }
 
@@ -142,7 +152,7 @@ export class RoundEngine {
 
   /** Records that a worker is alive (it pulled), so the next round waits for it again. */
   touch(workerId: number): void {
-    this.markActive(this.worker(workerId));
+    this.worker(workerId).active = true;
   }
 
   /**
@@ -167,7 +177,7 @@ export class RoundEngine {
         this.checkOpen(round);
         this.received.set(workerId, gradient);
         worker.lastPushUnixMs = Date.now();
-        this.markActive(worker);
+        worker.active = true;
         this.observer.gradientAccepted(worker.name, round);
         if (this.received.size === 1) this.armDeadline();
         this.considerClosing();
@@ -221,18 +231,6 @@ export class RoundEngine {
     // While a round is being aggregated it is already closed to pushes.
     const open = this.closing === undefined ? this.currentRound : this.currentRound + 1;
     if (round !== open) throw new WrongRoundError(round, open);
-  }
-
-  private markActive(worker: WorkerRecord): void {
-    if (worker.active) return;
-    worker.active = true;
-    this.observer.activeWorkersChanged(this.activeCount());
-  }
-
-  private activeCount(): number {
-    let count = 0;
-    for (const worker of this.workersById.values()) if (worker.active) count++;
-    return count;
   }
 
   private armDeadline(): void {
@@ -306,13 +304,8 @@ export class RoundEngine {
 
   /** Workers that missed the deadline are not waited for until they call again. */
   private deactivateMissing(pushedIds: readonly number[]): void {
-    let changed = false;
     for (const worker of this.workersById.values()) {
-      if (worker.active && !pushedIds.includes(worker.id)) {
-        worker.active = false;
-        changed = true;
-      }
+      if (!pushedIds.includes(worker.id)) worker.active = false;
     }
-    if (changed) this.observer.activeWorkersChanged(this.activeCount());
   }
 }

@@ -48,7 +48,9 @@ function buildRule(config: ServerConfig): Aggregator {
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<ServerHandle> {
   const root = createRootLogger(config.logLevel, options.logDestination);
   const log = componentLogger(root, 'server');
-  const metrics = createServerMetrics();
+  // The gauges read the engine at scrape time; the engine needs the metrics first, hence the late binding.
+  let engineForGauges: RoundEngine | undefined = undefined;
+  const metrics = createServerMetrics(() => engineForGauges);
   const task = createTask(config);
   const engine = new RoundEngine(
     { quorum: config.quorum, roundDeadlineMs: config.roundDeadlineMs, maxWorkers: config.maxWorkers },
@@ -57,8 +59,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     task.initialParameters(),
     observeRounds(metrics, componentLogger(root, 'round')),
   );
-  metrics.round.set(engine.round);
-  metrics.quorum.set(engine.quorum);
+  engineForGauges = engine;
   const faults = new FaultQueue();
   let shuttingDown = false;
 

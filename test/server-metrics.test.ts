@@ -53,6 +53,8 @@ describe('/metrics and /healthz', () => {
     expect(lastPush).toBeGreaterThanOrEqual(Math.floor(startSeconds));
     expect(lastPush).toBeLessThanOrEqual(Date.now() / 1000);
     expect(metricValue(samples, 'byzps_workers_joined')).toBe(2);
+    expect(metricValue(samples, 'byzps_workers_connected')).toBe(2);
+    expect(metricValue(samples, 'byzps_round_gradients')).toBe(0);
     expect(metricValue(samples, 'grpc_server_handled_total', { grpc_method: 'Push', grpc_code: 'OK' })).toBe(4);
     expect(metricValue(samples, 'grpc_server_handled_total', { grpc_method: 'Push', grpc_code: 'INVALID_ARGUMENT' })).toBe(2);
     expect(metricValue(samples, 'grpc_server_handled_total', { grpc_method: 'Push', grpc_code: 'NOT_FOUND' })).toBe(1);
@@ -66,7 +68,10 @@ describe('/metrics and /healthz', () => {
     await client.join('b');
     expect((await client.push(a, 0, [1, 1])).ok).toBe(true);
     await eventually(async () => metricValue(await scrape(server!.handle.httpPort), 'byzps_quorum_waits_total') === 1, 'a quorum wait is counted');
-    expect(server.handle.engine.round).toBe(0);
+    const samples = await scrape(server.handle.httpPort);
+    expect(metricValue(samples, 'byzps_round')).toBe(0);
+    expect(metricValue(samples, 'byzps_round_gradients')).toBe(1);
+    expect(metricValue(samples, 'byzps_round_quorum')).toBe(2);
     expect(server.logLines.some((line) => line.includes('passed its deadline with 1 of the 2 gradients it needs'))).toBe(true);
   });
 
