@@ -2,7 +2,7 @@
 import { aggregateCommand } from './aggregate/command.js';
 import type { Command } from './command.js';
 import { describeFailure, exitCodes } from './failure.js';
-import { writeStdout } from './output.js';
+import { handleStdoutErrorsInWrites, writeStdout } from './output.js';
 
 /** Every subcommand, in the order `byzps --help` lists them. A new subcommand is one module added here. */
 const commands: readonly Command[] = [aggregateCommand];
@@ -46,4 +46,5 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+handleStdoutErrorsInWrites();
 process.exitCode = await main(process.argv.slice(2));

@@ -1,10 +1,12 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPreAggregators, listRules } from '../../aggregators/registry.js';
 import { runNumpy } from '../test-support/numpy.js';
-import { runCli, type CliRun } from '../test-support/run-cli.js';
+import { cliPath, runCli, type CliRun } from '../test-support/run-cli.js';
+import { encodeNpy } from '../npy.js';
 import { attackedExample, cosine } from './example.js';
 
 interface Report {
@@ -220,5 +222,24 @@ describe('byzps aggregate rejects bad input with one line and a non-zero exit co
     expect(withBound.length, 'a registered rule with a parameter that has a lower bound').toBeGreaterThan(0);
     const { rule, param, min } = withBound[0]!;
     failsWith(runCli(['aggregate', '--rule', rule, '--param', `${param}=${min - 1}`], json([[1]])), 2, new RegExp(`${rule} parameter ${param} must be`));
+  });
+});
+
+describe('byzps aggregate output', () => {
+  it('stops quietly with exit code 0 when the reader closes the pipe early, as `| head` does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'byzps-cli-pipe-'));
+    try {
+      const d = 200_000;
+      writeFileSync(join(dir, 'wide.npy'), encodeNpy(Float64Array.from({ length: 3 * d }, (_, i) => i / 7), [3, d]));
+      const child = spawn(process.execPath, [cliPath, 'aggregate', '--rule', 'mean', '--input', join(dir, 'wide.npy')]);
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdout.once('data', () => child.stdout.destroy());
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(stderr).toBe('');
+      expect(code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
