@@ -1,5 +1,5 @@
 /**
- * Helpers for the aggregation tests: seeded random data, the golden vectors in ../shared/vectors
+ * Helpers for the aggregation tests: seeded random data, the golden vectors in test/vectors
  * (override with BYZPS_VECTORS_DIR), and error measures. Tests draw randomness only from here, never Math.random.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -13,6 +13,12 @@ export { SeededRandom };
 export function gaussian(random: SeededRandom): number {
   const u = 1 - random.next();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.next());
+}
+
+/** n rows of d independent standard normal values, the same for the same seed. */
+export function gaussianRows(seed: number, n: number, d: number): Float64Array[] {
+  const random = SeededRandom.fromSeed(seed);
+  return Array.from({ length: n }, () => Float64Array.from({ length: d }, () => gaussian(random)));
 }
 
 /** n rows of length d: a shared center with entries ±(1 + U[0,1)) plus N(0, spread²) noise per row, so rows form one tight cluster away from 0. */
@@ -60,13 +66,26 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
   return scale === 0 ? diff : diff / scale;
 }
 
-/** The fields of a golden vector file that the classic-rule tests read (schema `fa-oracle-vectors/1`). */
+/** One Flag Aggregator variant of a golden vector file. */
+export interface GoldenFlagRecord {
+  readonly name: string;
+  readonly params: { readonly r: number; readonly lambda: number; readonly n_its: number; readonly eps: number; readonly tol: number; readonly init: string };
+  readonly output: number[];
+  readonly coef: number[];
+  readonly reconstruction_ratios: number[];
+  readonly objective_trace: number[];
+  readonly iterations_run: number;
+  readonly suggested_rel_tol_float64: number;
+}
+
+/** The fields of a golden vector file that the tests read (schema `fa-oracle-vectors/1`). */
 export interface GoldenCase {
   readonly name: string;
   readonly n: number;
   readonly d: number;
   readonly f: number;
   readonly inputs: { readonly grads: number[][]; readonly K: number[][] };
+  readonly fa: readonly GoldenFlagRecord[];
   readonly baselines: {
     readonly mean: number[];
     readonly median_numpy: number[];
@@ -79,9 +98,9 @@ export interface GoldenCase {
   };
 }
 
-/** Where the golden vectors live: BYZPS_VECTORS_DIR, or the shared folder next to the repository. */
+/** Where the golden vectors live: BYZPS_VECTORS_DIR, or test/vectors in this repository. */
 export function vectorsDir(): string {
-  return process.env.BYZPS_VECTORS_DIR ?? fileURLToPath(new URL('../../shared/vectors/', import.meta.url));
+  return process.env.BYZPS_VECTORS_DIR ?? fileURLToPath(new URL('../test/vectors/', import.meta.url));
 }
 
 /** Every golden vector file; fails loudly (never skips) when the folder is missing or empty. */
