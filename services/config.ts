@@ -28,6 +28,8 @@ export interface ServerConfig {
   readonly lrDecayEveryRounds: number;
   readonly workerToken: string;
   readonly adminToken: string;
+  readonly checkpointDir: string;
+  readonly checkpointEveryRounds: number;
   readonly logLevel: string;
 }
 
@@ -108,6 +110,8 @@ export const serverSettings = [
   setting({ key: 'lrDecayEveryRounds', description: '… every this many rounds', default: 1000, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'workerToken', description: 'bearer token workers present (empty: workers are not authenticated)', default: '', parse: text, secret: true }),
   setting({ key: 'adminToken', description: 'bearer token of the control service (empty: control service off)', default: '', parse: text, secret: true }),
+  setting({ key: 'checkpointDir', description: 'directory for checkpoints; the server resumes from the newest valid one (empty: no checkpoints)', default: '', parse: text }),
+  setting({ key: 'checkpointEveryRounds', description: 'write a checkpoint every this many rounds', default: 10, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'logLevel', description: `log level: ${LOG_LEVELS.join(', ')}`, default: 'info', parse: text, env: 'LOG_LEVEL', check: (value) => (LOG_LEVELS.includes(value) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`) }),
 ] as const;
 

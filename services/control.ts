@@ -19,6 +19,7 @@ export interface ControlContext {
   readonly adminToken: string;
   readonly workerToken: string;
   readonly faults: FaultQueue;
+  readonly checkpointNow: () => Promise<{ round: number; path: string }>;
   readonly metrics: ServerMetrics;
   readonly log: Logger;
 }
@@ -49,19 +50,25 @@ export function controlHandlers(context: ControlContext): ControlHandlers {
   };
 
   /** Wraps a unary handler body with authentication, call metrics and the status mapping. */
-  function unary<Request, Reply>(method: string, body: (request: Request) => Reply) {
+  function unary<Request, Reply>(method: string, body: (request: Request) => Reply | Promise<Reply>) {
     return (call: ServerUnaryCall<Request, Reply>, callback: sendUnaryData<Reply>) => {
       const finish = trackCall(metrics, SERVICE, method, 'unary');
-      try {
-        authorize(call.metadata);
-        const reply = body(call.request);
-        callback(null, reply);
-        finish(status.OK);
-      } catch (error) {
-        const serviceError = toServiceError(error, metrics, log, false);
-        callback(serviceError);
-        finish(serviceError.code);
-      }
+      Promise.resolve()
+        .then(() => {
+          authorize(call.metadata);
+          return body(call.request);
+        })
+        .then(
+          (reply) => {
+            callback(null, reply);
+            finish(status.OK);
+          },
+          (error: unknown) => {
+            const serviceError = toServiceError(error, metrics, log, false);
+            callback(serviceError);
+            finish(serviceError.code);
+          },
+        );
     };
   }
 
@@ -107,8 +114,6 @@ export function controlHandlers(context: ControlContext): ControlHandlers {
       return { round: engine.round };
     }),
 
-    Checkpoint: (_call, callback) => {
-      callback({ code: status.UNIMPLEMENTED, details: 'checkpoints are not available in this version of the server' });
-    },
+    Checkpoint: unary('Checkpoint', () => context.checkpointNow()),
   };
 }

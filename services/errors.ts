@@ -25,7 +25,8 @@ export type RejectReason =
   | 'stream_too_long'
   | 'stream_timeout'
   | 'cancelled'
-  | 'shutting_down';
+  | 'shutting_down'
+  | 'not_configured';
 
 /** A configuration that cannot be used; the message lists every problem. */
 export class ConfigError extends Error {
@@ -99,6 +100,11 @@ export class ShuttingDownError extends ServerError {
   constructor() {
     super('shutting_down', 'the parameter server is shutting down; retry against its replacement');
   }
+}
+
+/** An operator asked for a feature the server was started without (e.g. Checkpoint without a directory). */
+export class NotConfiguredError extends ServerError {
+  override readonly name = 'NotConfiguredError';
 }
 
 /** A request the server understands but refuses in its current state (e.g. a bad worker name). */

@@ -1,4 +1,4 @@
-import type { Aggregator, Diagnostics } from '../aggregators/index.js';
+import type { Aggregator, Diagnostics, RuleState } from '../aggregators/index.js';
 import { aggregateRound } from './aggregation.js';
 import { DuplicatePushError, InvalidRequestError, LimitExceededError, UnknownWorkerError, WrongRoundError } from './errors.js';
 import type { SgdOptimizer } from './optimizer.js';
@@ -137,7 +137,7 @@ export class RoundEngine {
       if (this.workersById.size >= this.settings.maxWorkers) {
         throw new LimitExceededError('too_many_workers', `${this.settings.maxWorkers} workers have joined, the configured maximum (--max-workers)`);
       }
-      worker = { id: this.workersById.size + 1, name, active: false, lastPushUnixMs: 0 };
+      worker = { id: this.nextWorkerId(), name, active: false, lastPushUnixMs: 0 };
       this.workersById.set(worker.id, worker);
       this.workersByName.set(name, worker);
     }
@@ -214,11 +214,44 @@ export class RoundEngine {
     }));
   }
 
+  /** Gives workers the ids they had before a restart, so their pushes keep working without a new Join. */
+  adoptWorkers(workers: readonly { readonly id: number; readonly name: string }[]): void {
+    for (const { id, name } of workers) {
+      const worker: WorkerRecord = { id, name, active: false, lastPushUnixMs: 0 };
+      this.workersById.set(id, worker);
+      this.workersByName.set(name, worker);
+    }
+  }
+
+  /** What a checkpoint holds of the engine: the open round, θ, optimizer and rule state (copied), workers. */
+  snapshot(): {
+    round: number;
+    parameters: Float32Array;
+    velocity: Float32Array | undefined;
+    ruleState: RuleState | undefined;
+    workers: { id: number; name: string }[];
+  } {
+    const ruleState = this.aggregator.getState();
+    return {
+      round: this.currentRound,
+      parameters: this.theta,
+      velocity: this.optimizer.getVelocity()?.slice(),
+      ruleState: ruleState === undefined ? undefined : Object.fromEntries(Object.entries(ruleState).map(([key, value]) => [key, typeof value === 'number' ? value : value.slice()])),
+      workers: [...this.workersById.values()].map(({ id, name }) => ({ id, name })),
+    };
+  }
+
   /** Stops the deadline timer and waits for a close in progress; the open round is abandoned. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.deadlineTimer);
     await this.closing;
+  }
+
+  private nextWorkerId(): number {
+    let highest = 0;
+    for (const id of this.workersById.keys()) highest = Math.max(highest, id);
+    return highest + 1;
   }
 
   private worker(workerId: number): WorkerRecord {

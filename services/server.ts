@@ -2,6 +2,8 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { createAggregator, type Aggregator } from '../aggregators/index.js';
+import { CheckpointStore } from './checkpoint.js';
+import { createCheckpointer, loadResumePoint } from './checkpointing.js';
 import type { ServerConfig } from './config.js';
 import { controlHandlers } from './control.js';
 import { FaultQueue } from './faults.js';
@@ -36,7 +38,7 @@ export interface ServerHandle {
   readonly engine: RoundEngine;
   readonly metrics: ServerMetrics;
   readonly log: Logger;
-  /** Stops taking work, abandons the open round, and closes both ports. Safe to call twice. */
+  /** Stops taking work, abandons the open round, writes a checkpoint when configured, and closes both ports. Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -52,14 +54,36 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   let engineForGauges: RoundEngine | undefined = undefined;
   const metrics = createServerMetrics(() => engineForGauges);
   const task = createTask(config);
+  const identity = { task: task.name, dimension: task.dimension, seed: config.seed };
+  const store = config.checkpointDir === '' ? undefined : new CheckpointStore(config.checkpointDir);
+  const checkpointLog = componentLogger(root, 'checkpoint');
+  const resumed = store === undefined ? undefined : await loadResumePoint(store, identity, checkpointLog);
+  const rule = buildRule(config);
+  const optimizer = new SgdOptimizer(config);
+  const roundMetrics = observeRounds(metrics, componentLogger(root, 'round'));
   const engine = new RoundEngine(
     { quorum: config.quorum, roundDeadlineMs: config.roundDeadlineMs, maxWorkers: config.maxWorkers },
-    buildRule(config),
-    new SgdOptimizer(config),
-    task.initialParameters(),
-    observeRounds(metrics, componentLogger(root, 'round')),
+    rule,
+    optimizer,
+    resumed?.parameters ?? task.initialParameters(),
+    {
+      ...roundMetrics,
+      roundClosed(closed) {
+        roundMetrics.roundClosed(closed);
+        checkpointer.afterRound(closed.round);
+      },
+    },
+    resumed?.round ?? 0,
   );
   engineForGauges = engine;
+  const checkpointer = createCheckpointer(store, config.checkpointEveryRounds, engine, identity, metrics, checkpointLog);
+  if (resumed !== undefined) {
+    optimizer.setVelocity(resumed.velocity);
+    engine.adoptWorkers(resumed.workers);
+    if (resumed.ruleState !== undefined && resumed.rule === rule.name) rule.setState(resumed.ruleState);
+    else if (resumed.ruleState !== undefined) checkpointLog.warn({ saved: resumed.rule, now: rule.name }, 'the rule changed since the checkpoint; its state starts fresh');
+    checkpointLog.info({ round: resumed.round, workers: resumed.workers.length }, 'resumed from checkpoint');
+  }
   const faults = new FaultQueue();
   let shuttingDown = false;
 
@@ -91,6 +115,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         adminToken: config.adminToken,
         workerToken: config.workerToken,
         faults,
+        checkpointNow: () => checkpointer.writeNow(),
         metrics,
         log: componentLogger(root, 'control'),
       }),
@@ -116,6 +141,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       shuttingDown = true;
       for (const name of ['', ...SERVICE_NAMES]) health.setStatus(name, 'NOT_SERVING');
       await engine.stop();
+      if (store !== undefined) await checkpointer.writeNow().catch(() => undefined);
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           grpcServer.forceShutdown();
@@ -135,9 +161,13 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   return { grpcPort, httpPort: http.port, engine, metrics, log, close };
 }
 
-/** Runs a server until SIGTERM or SIGINT, then shuts it down gracefully; resolves once it is closed. */
-export async function serveUntilSignal(config: ServerConfig, options: ServerOptions = {}): Promise<void> {
+/**
+ * Runs a server until SIGTERM or SIGINT, then shuts it down gracefully (abandoning the open round
+ * and writing a last checkpoint); resolves once it is closed. `onStarted` sees the bound ports.
+ */
+export async function serveUntilSignal(config: ServerConfig, options: ServerOptions & { onStarted?: (handle: ServerHandle) => void } = {}): Promise<void> {
   const handle = await startServer(config, options);
+  options.onStarted?.(handle);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

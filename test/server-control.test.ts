@@ -1,4 +1,6 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { credentials, loadPackageDefinition, makeClientConstructor, status, type Client, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
@@ -66,12 +68,32 @@ describe('Control service', () => {
     expect((await worker.pull(a)).faults).toEqual([]);
   });
 
-  it('refuses a worker token with PERMISSION_DENIED and no token with UNAUTHENTICATED; Checkpoint is UNIMPLEMENTED', async () => {
+  it('refuses a worker token with PERMISSION_DENIED and no token with UNAUTHENTICATED', async () => {
     server = await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN });
     const control = track(controlClient(server.address));
     expect(await callControl((metadata, done) => control.status({}, metadata, done), WORKER_TOKEN)).toMatchObject({ ok: false, code: status.PERMISSION_DENIED });
     expect(await callControl((metadata, done) => control.status({}, metadata, done), undefined)).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
-    expect(await callControl((metadata, done) => control.checkpoint({}, metadata, done), ADMIN_TOKEN)).toMatchObject({ ok: false, code: status.UNIMPLEMENTED });
+  });
+
+  it('writes a checkpoint on demand, and refuses with FAILED_PRECONDITION without a checkpoint directory', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'byzps-control-'));
+    try {
+      server = await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN, checkpointDir: directory });
+      const control = track(controlClient(server.address));
+      const written = await callControl((metadata, done) => control.checkpoint({}, metadata, done), ADMIN_TOKEN);
+      expect(written).toEqual({ ok: true, reply: { round: 0, path: join(directory, 'checkpoint-0000000000.bin') } });
+      expect(await readdir(directory)).toEqual(['checkpoint-0000000000.bin']);
+      await server.close();
+      server = await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN });
+      const without = track(controlClient(server.address));
+      expect(await callControl((metadata, done) => without.checkpoint({}, metadata, done), ADMIN_TOKEN)).toMatchObject({
+        ok: false,
+        code: status.FAILED_PRECONDITION,
+        details: 'the server was started without --checkpoint-dir',
+      });
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('is off without an admin token', async () => {

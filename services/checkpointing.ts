@@ -1,0 +1,76 @@
+import { CheckpointStore, type Checkpoint } from './checkpoint.js';
+import { ConfigError, NotConfiguredError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { ServerMetrics } from './metrics.js';
+import type { RoundEngine } from './round.js';
+
+/** What a checkpoint must agree with to be resumed from. */
+export interface RunIdentity {
+  readonly task: string;
+  readonly dimension: number;
+  readonly seed: number;
+}
+
+/** Writes checkpoints of a running engine, one at a time, in the order they were asked for. */
+export interface Checkpointer {
+  /** Called after each round closes; writes every `everyRounds` rounds. */
+  afterRound(closedRound: number): void;
+  /** Writes a checkpoint of the open round now. */
+  writeNow(): Promise<{ round: number; path: string }>;
+}
+
+/** The newest valid checkpoint in the store, if it belongs to this run; damaged files are reported and skipped. */
+export async function loadResumePoint(store: CheckpointStore, identity: RunIdentity, log: Logger): Promise<Checkpoint | undefined> {
+  const { checkpoint, skipped } = await store.loadNewest();
+  for (const { file, problem } of skipped) log.error({ file, problem }, `skipping damaged checkpoint ${file}: ${problem}; renamed to ${file}.corrupt`);
+  if (checkpoint === undefined) return undefined;
+  const mismatches = (['task', 'dimension', 'seed'] as const).filter((key) => checkpoint[key] !== identity[key]);
+  if (mismatches.length > 0) {
+    const describe = (source: RunIdentity) => mismatches.map((key) => `${key}=${source[key]}`).join(', ');
+    throw new ConfigError(`the newest checkpoint in ${store.directory} is for ${describe(checkpoint)}, but this server has ${describe(identity)}; use matching settings or another --checkpoint-dir`);
+  }
+  return checkpoint;
+}
+
+export function createCheckpointer(
+  store: CheckpointStore | undefined,
+  everyRounds: number,
+  engine: RoundEngine,
+  identity: RunIdentity,
+  metrics: ServerMetrics,
+  log: Logger,
+): Checkpointer {
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const write = (target: CheckpointStore): Promise<{ round: number; path: string }> => {
+    // Taken now, not when the write runs: later rounds must not leak into this checkpoint.
+    const snapshot = engine.snapshot();
+    const checkpoint: Checkpoint = { ...snapshot, ...identity, rule: engine.rule.name };
+    const result = queue.then(() => target.write(checkpoint)).then(
+      (path) => {
+        metrics.checkpointWrites.inc({ result: 'ok' });
+        log.info({ round: checkpoint.round, path }, 'checkpoint written');
+        return { round: checkpoint.round, path };
+      },
+      (error: unknown) => {
+        metrics.checkpointWrites.inc({ result: 'error' });
+        log.error({ round: checkpoint.round, err: error }, 'checkpoint write failed');
+        throw error;
+      },
+    );
+    queue = result.catch(() => undefined);
+    return result;
+  };
+
+  return {
+    afterRound(closedRound) {
+      if (store === undefined || (closedRound + 1) % everyRounds !== 0) return;
+      // A failed periodic write is logged and counted; training goes on.
+      write(store).catch(() => undefined);
+    },
+    writeNow() {
+      if (store === undefined) return Promise.reject(new NotConfiguredError('not_configured', 'the server was started without --checkpoint-dir'));
+      return write(store);
+    },
+  };
+}
