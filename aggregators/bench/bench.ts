@@ -18,7 +18,7 @@ Times every registered rule, the bare Gram matrix and the non-finite scan on flo
 gradient memory, on one thread and on all threads, next to numpy's equivalents on the same data.
 
   --quick            n=15 and d=10⁵,10⁶ only, fewer runs
-  --rules a,b,...    rules to time (default: all registered; gram and finite-scan always run)
+  --rules a,b,...    rules to time (default: all registered; the bare kernels always run)
   --n 7,15,31        numbers of rows
   --d 1e5,1e6,1e7    row lengths
   --threads k        threads for the multi-threaded column (default: available parallelism)
@@ -98,11 +98,39 @@ function boundFor(rule: string, n: number): number {
   return f;
 }
 
+/** numpy's equivalent of each operation, where it has one. */
+const numpyEquivalent: Readonly<Record<string, string>> = {
+  mean: 'mean',
+  combine: 'mean',
+  median: 'median',
+  trimmedMean: 'median',
+  'trimmed-mean': 'trimmed-mean',
+  gram: 'gram',
+  flag: 'flag',
+};
+
+/** Bare kernel calls, writing into an output that already lives in the gradient memory. */
+function kernelOperation(op: string, rows: readonly Float32Array[], kernels: Kernels, output: Float32Array): (() => unknown) | undefined {
+  const n = rows.length;
+  switch (op) {
+    case 'gram':
+      return () => kernels.gram(rows);
+    case 'combine':
+      return () => { kernels.combine(rows, new Float64Array(n).fill(1 / n), [output]); };
+    case 'trimmedMean':
+      return () => { kernels.trimmedMean(rows, Math.floor((n - 1) / 2), output, new Float64Array(n)); };
+    case 'finite-scan':
+      return () => kernels.findNonFinite(rows);
+    default:
+      return undefined;
+  }
+}
+
 /** Times one operation on a backend; undefined when the operation rejects this n. */
-function timeOperation(op: string, rows: readonly Float32Array[], kernels: Kernels, runs: number): { ms: number; calls: string } | undefined {
+function timeOperation(op: string, rows: readonly Float32Array[], kernels: Kernels, runs: number, output: Float32Array): { ms: number; calls: string } | undefined {
+  const kernel = kernelOperation(op, rows, kernels, output);
+  if (kernel !== undefined) return { ms: medianMs(runs, kernel), calls: `${op}×1` };
   const counting = countingKernels(kernels);
-  if (op === 'gram') return { ms: medianMs(runs, () => kernels.gram(rows)), calls: 'gram×1' };
-  if (op === 'finite-scan') return { ms: medianMs(runs, () => kernels.findNonFinite(rows)), calls: 'findNonFinite×1' };
   const aggregator = createAggregator({ name: op, f: boundFor(op, rows.length) }, { kernels: counting.kernels });
   if (aggregator.minInputs() > rows.length) return undefined;
   aggregator.aggregate(rows, { assumeFinite: true });
@@ -145,7 +173,7 @@ export async function main(argv: string[]): Promise<number> {
   const single = simdKernels;
   const threaded: ThreadedKernels | undefined = options.threads > 1 ? await createThreadedKernels({ threads: options.threads }) : undefined;
   const withNumpy = options.numpy && numpyAvailable();
-  const operations = [...options.rules, 'gram', 'finite-scan'];
+  const operations = [...options.rules, 'combine', 'trimmedMean', 'gram', 'finite-scan'];
   const measurements: Measurement[] = [];
   let blas: string | undefined;
   try {
@@ -153,6 +181,7 @@ export async function main(argv: string[]): Promise<number> {
       for (const d of options.ds) {
         const runs = options.runs ?? (d >= 1e7 ? 3 : 7);
         const rows = benchRows(n, d);
+        const output = gradientMemory().allocateGradient(d);
         let numpy: NumpyTimes | string | undefined;
         if (withNumpy) {
           numpy = timeNumpy(rows, boundFor('trimmed-mean', n), Math.ceil(n / 2), d >= 1e7 ? 1 : runs);
@@ -160,12 +189,13 @@ export async function main(argv: string[]): Promise<number> {
           else blas = numpy.blas;
         }
         for (const op of operations) {
-          const one = timeOperation(op, rows, single, runs);
-          const all = threaded === undefined ? undefined : timeOperation(op, rows, threaded, runs);
-          const numpyMs = typeof numpy === 'object' ? numpy.times[op] : undefined;
+          const one = timeOperation(op, rows, single, runs, output);
+          const all = threaded === undefined ? undefined : timeOperation(op, rows, threaded, runs, output);
+          const equivalent = numpyEquivalent[op];
+          const numpyMs = typeof numpy === 'object' && equivalent !== undefined ? numpy.times[equivalent] : undefined;
           measurements.push({ n, d, op, oneThreadMs: one?.ms, threadsMs: all?.ms, numpyMs, kernelCalls: one?.calls ?? '' });
         }
-        rows.forEach((row) => { gradientMemory().freeGradient(row); });
+        [...rows, output].forEach((row) => { gradientMemory().freeGradient(row); });
         console.error(`measured n=${n} d=${formatDimension(d)}`);
       }
     }
@@ -174,7 +204,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const threads = options.threads;
-  console.log(`Float32 rows in the gradient memory; rules run with assumeFinite: true, the validation scan is timed on its own as finite-scan.`);
+  console.log('Float32 rows in the gradient memory. Rules run with assumeFinite: true and include allocating their output (new Float32Array(d));');
+  console.log('the bare kernels below them (combine with mean weights, trimmedMean as the median, gram, finite-scan: the validation scan)');
+  console.log('write into an output already in the gradient memory.');
   console.log(`GB/s = input bytes (n·d·4) per second. Backend: ${single.name} on one thread, ${threaded?.name ?? 'none'} on ${threads} threads.`);
   console.log(withNumpy ? `numpy (BLAS: ${blas ?? 'unknown'}; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset): np.mean, np.median, sort-based trimmed mean, A @ A.T, and flag as the reference's SVD formulation.` : 'numpy: not measured.');
   console.log('');

@@ -86,7 +86,9 @@ const threadSpeedup = (op: string): Target => ({
 
 const targets: readonly Target[] = [
   atOneThread('mean', 5),
+  atOneThread('combine', 5),
   atOneThread('median', 8),
+  atOneThread('trimmedMean', 8),
   atOneThread('trimmed-mean', 8),
   fasterThanNumpy('median', 'median', 30, 'np.median'),
   fasterThanNumpy('trimmed-mean', 'median', 30, 'np.median'),
