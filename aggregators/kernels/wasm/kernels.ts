@@ -122,25 +122,20 @@ function tile1x2(a: usize, b0: usize, b1: usize, length: i32, out: usize, p0: i3
   store<f64>(out + (<usize>p1 << 3), laneSum(e1, o1));
 }
 
-/** Dot product of rows a and b over one block. */
-function dotPair(a: usize, b: usize, length: i32, out: usize, p: i32): void {
+/** Squared norm of one row over one block. */
+function squaredNorm(a: usize, length: i32, out: usize, p: i32): void {
   let e = f32x4.splat(0), o = f32x4.splat(0);
   const whole = length & ~(GRAM_LANES - 1);
   for (let byte: usize = 0; byte < (<usize>whole << 2); byte += 32) {
-    e = f32x4.add(e, f32x4.mul(v128.load(a + byte), v128.load(b + byte)));
-    o = f32x4.add(o, f32x4.mul(v128.load(a + byte, 16), v128.load(b + byte, 16)));
+    const x = v128.load(a + byte), y = v128.load(a + byte, 16);
+    e = f32x4.add(e, f32x4.mul(x, x)); o = f32x4.add(o, f32x4.mul(y, y));
   }
   const rest = length - whole;
   if (rest > 0) {
     const t = <usize>whole << 2;
-    e = tailProducts(e, a + t, b + t, rest); o = tailProducts(o, a + t + 16, b + t + 16, rest - 4);
+    e = tailProducts(e, a + t, a + t, rest); o = tailProducts(o, a + t + 16, a + t + 16, rest - 4);
   }
   store<f64>(out + (<usize>p << 3), laneSum(e, o));
-}
-
-/** Squared norm of one row over one block. */
-@inline function squaredNorm(a: usize, length: i32, out: usize, p: i32): void {
-  dotPair(a, a, length, out, p);
 }
 
 /**
@@ -153,15 +148,12 @@ export function gramBlocks(table: usize, n: i32, j0: i32, j1: i32, out: usize): 
   for (let start = j0; start < j1; start += GRAM_BLOCK) {
     const length = min(GRAM_BLOCK, j1 - start);
     const byte = <usize>start << 2;
-    // The norms read each row's block in one sequential run, which brings the block into cache
-    // far faster than the interleaved reads of the tiles that follow.
-    for (let i = 0; i < n; i++) squaredNorm(rowAt(table, i) + byte, length, out, pairIndex(i, i));
     for (let i = 0; i < n; i += 2) {
       const a0 = rowAt(table, i) + byte;
       if (i + 1 < n) {
+        // Tiles of two rows by two rows; the diagonal tile computes (i, i+1) twice, harmlessly.
         const a1 = rowAt(table, i + 1) + byte;
-        dotPair(a1, a0, length, out, pairIndex(i + 1, i));
-        for (let k = 0; k < i; k += 2) {
+        for (let k = 0; k <= i; k += 2) {
           const b0 = rowAt(table, k) + byte;
           const b1 = rowAt(table, k + 1) + byte;
           tile2x2(a0, a1, b0, b1, length, out, pairIndex(i, k), pairIndex(i, k + 1), pairIndex(i + 1, k), pairIndex(i + 1, k + 1));
@@ -170,6 +162,7 @@ export function gramBlocks(table: usize, n: i32, j0: i32, j1: i32, out: usize): 
         for (let k = 0; k < i; k += 2) {
           tile1x2(a0, rowAt(table, k) + byte, rowAt(table, k + 1) + byte, length, out, pairIndex(i, k), pairIndex(i, k + 1));
         }
+        squaredNorm(a0, length, out, pairIndex(i, i));
       }
     }
     out += <usize>pairs << 3;
