@@ -6,10 +6,17 @@ if (endianness() !== 'LE') {
   throw new Error('byzps needs a little-endian platform');
 }
 
-/** Where each pushed gradient lands: one aligned Float32Array(d) per worker per round. */
-export type GradientAllocator = (dimension: number) => Float32Array;
+/** Where each pushed gradient lands: one aligned Float32Array(d) per worker per round, given back when done. */
+export interface GradientBuffers {
+  allocate(dimension: number): Float32Array;
+  release(gradient: Float32Array): void;
+}
 
-export const allocateGradient: GradientAllocator = (dimension) => new Float32Array(dimension);
+/** Plain heap arrays, left to the garbage collector. */
+export const heapGradientBuffers: GradientBuffers = {
+  allocate: (dimension) => new Float32Array(dimension),
+  release: () => undefined,
+};
 
 /** Limits of one push stream. */
 export interface IngestLimits {

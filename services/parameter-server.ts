@@ -4,7 +4,7 @@ import { authenticate } from './auth.js';
 import { CancelledError, InvalidGradientError, LimitExceededError, ShuttingDownError } from './errors.js';
 import type { FaultQueue } from './faults.js';
 import { trackCall, toServiceError } from './grpc-calls.js';
-import { GradientAssembly, type GradientAllocator } from './ingest.js';
+import { GradientAssembly, type GradientBuffers } from './ingest.js';
 import type { Logger } from './logger.js';
 import type { ServerMetrics } from './metrics.js';
 import type { GradientChunk__Output, ModelChunk, ParameterServerHandlers, PullRequest__Output } from './protocol.js';
@@ -21,7 +21,7 @@ export interface ParameterServerContext {
   readonly workerToken: string;
   readonly maxChunkBytes: number;
   readonly pushTimeoutMs: number;
-  readonly allocate: GradientAllocator;
+  readonly buffers: GradientBuffers;
   readonly faults: FaultQueue;
   readonly metrics: ServerMetrics;
   readonly log: Logger;
@@ -78,6 +78,8 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
       const finish = trackCall(metrics, SERVICE, 'Push', 'client_stream');
       let lease: PushLease | undefined;
       let assembly: GradientAssembly | undefined;
+      /** The buffer while this handler owns it; the round engine owns it once the push completes. */
+      let buffer: Float32Array | undefined;
       let header: { workerId: number; round: number } | undefined;
       let settled = false;
 
@@ -86,6 +88,8 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
         settled = true;
         clearTimeout(timeout);
         lease?.release();
+        if (buffer !== undefined) context.buffers.release(buffer);
+        buffer = undefined;
         const serviceError = toServiceError(error, metrics, log);
         callback(serviceError);
         finish(serviceError.code);
@@ -108,7 +112,8 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
           if (header === undefined) {
             header = { workerId: chunk.workerId, round: chunk.round };
             lease = engine.beginPush(chunk.workerId, chunk.round);
-            assembly = new GradientAssembly({ dimension: context.dimension, maxChunkBytes: context.maxChunkBytes }, context.allocate(context.dimension));
+            buffer = context.buffers.allocate(context.dimension);
+            assembly = new GradientAssembly({ dimension: context.dimension, maxChunkBytes: context.maxChunkBytes }, buffer);
           } else if (chunk.workerId !== header.workerId || chunk.round !== header.round) {
             throw new InvalidGradientError(
               'inconsistent_chunk',
@@ -126,6 +131,7 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
         try {
           if (assembly === undefined || lease === undefined) throw new InvalidGradientError('wrong_length', 'push stream ended without any chunk');
           const round = lease.complete(assembly.finish());
+          buffer = undefined;
           settled = true;
           clearTimeout(timeout);
           callback(null, { accepted: true, round });

@@ -19,14 +19,16 @@ function recorder() {
 
 function engine(settings: { quorum?: number; roundDeadlineMs?: number } = {}) {
   const record = recorder();
-  const rounds = new RoundEngine(
-    { quorum: settings.quorum ?? 0, roundDeadlineMs: settings.roundDeadlineMs ?? 1000, maxWorkers: 8 },
-    createAggregator({ name: 'mean', f: 0 }),
-    new SgdOptimizer({ learningRate: 0.5, momentum: 0, weightDecay: 0, lrDecayFactor: 1, lrDecayEveryRounds: 100 }),
-    new Float32Array([1, 1]),
-    record.observer,
-  );
-  return { rounds, ...record };
+  const released: Float32Array[] = [];
+  const rounds = new RoundEngine({
+    settings: { quorum: settings.quorum ?? 0, roundDeadlineMs: settings.roundDeadlineMs ?? 1000, maxWorkers: 8 },
+    aggregator: createAggregator({ name: 'mean', f: 0 }),
+    optimizer: new SgdOptimizer({ learningRate: 0.5, momentum: 0, weightDecay: 0, lrDecayFactor: 1, lrDecayEveryRounds: 100 }),
+    parameters: new Float32Array([1, 1]),
+    observer: record.observer,
+    releaseGradient: (gradient) => released.push(gradient),
+  });
+  return { rounds, released, ...record };
 }
 
 /** Lets the close that a push started (a promise chain) run to its end. */
@@ -41,13 +43,17 @@ afterEach(() => {
 describe('RoundEngine', () => {
   it('closes when every active worker pushed and applies the step to the mean', async () => {
     vi.useFakeTimers();
-    const { rounds, closed } = engine();
+    const { rounds, closed, released } = engine();
     const a = rounds.join('a').workerId;
     const b = rounds.join('b').workerId;
-    rounds.beginPush(a, 0).complete(new Float32Array([2, 0]));
+    const ga = new Float32Array([2, 0]);
+    const gb = new Float32Array([0, 4]);
+    rounds.beginPush(a, 0).complete(ga);
     expect(rounds.round).toBe(0);
-    rounds.beginPush(b, 0).complete(new Float32Array([0, 4]));
+    rounds.beginPush(b, 0).complete(gb);
     await settle();
+    expect(released).toEqual([ga, gb]);
+    expect(released[0]).toBe(ga);
     expect(rounds.round).toBe(1);
     // θ − 0.5 · mean([2,0],[0,4]) = [1,1] − 0.5·[1,2]
     expect(Array.from(rounds.parameters)).toEqual([0.5, 0]);
@@ -134,6 +140,17 @@ describe('RoundEngine', () => {
     expect(rounds.quorum).toBe(2);
     rounds.setAggregator({ ...createAggregator({ name: 'mean', f: 0 }), minInputs: () => 5 });
     expect(rounds.quorum).toBe(5);
+  });
+
+  it('gives back the buffers of an abandoned round when stopped', async () => {
+    const { rounds, released } = engine();
+    const a = rounds.join('a').workerId;
+    rounds.join('b');
+    const gradient = new Float32Array([1, 1]);
+    rounds.beginPush(a, 0).complete(gradient);
+    await rounds.stop();
+    expect(released).toEqual([gradient]);
+    expect(rounds.round).toBe(0);
   });
 
   it('refuses malformed worker names', () => {

@@ -35,6 +35,20 @@ export interface RoundObserver {
   aggregationFailed(round: number, error: unknown): void;
 }
 
+/** What a round engine is built from. */
+export interface RoundEngineOptions {
+  readonly settings: RoundSettings;
+  readonly aggregator: Aggregator;
+  readonly optimizer: SgdOptimizer;
+  /** θ of the first open round. */
+  readonly parameters: Float32Array;
+  readonly observer: RoundObserver;
+  /** The first open round: 0, or the round of the checkpoint resumed from. */
+  readonly startRound?: number;
+  /** Gives an accepted gradient's buffer back once the round no longer needs it. */
+  readonly releaseGradient?: (gradient: Float32Array) => void;
+}
+
 export interface JoinResult {
   readonly workerId: number;
   readonly round: number;
@@ -76,17 +90,20 @@ export class RoundEngine {
   private closing: Promise<void> | undefined;
   private paused = false;
   private stopped = false;
+  private readonly settings: RoundSettings;
+  private aggregator: Aggregator;
+  private readonly optimizer: SgdOptimizer;
+  private readonly observer: RoundObserver;
+  private readonly releaseGradient: (gradient: Float32Array) => void;
 
-  constructor(
-    private readonly settings: RoundSettings,
-    private aggregator: Aggregator,
-    private readonly optimizer: SgdOptimizer,
-    initialParameters: Float32Array,
-    private readonly observer: RoundObserver,
-    startRound = 0,
-  ) {
-    this.theta = initialParameters;
-    this.currentRound = startRound;
+  constructor(options: RoundEngineOptions) {
+    this.settings = options.settings;
+    this.aggregator = options.aggregator;
+    this.optimizer = options.optimizer;
+    this.observer = options.observer;
+    this.theta = options.parameters;
+    this.currentRound = options.startRound ?? 0;
+    this.releaseGradient = options.releaseGradient ?? (() => undefined);
   }
 
   /** The round open for pushes. */
@@ -246,6 +263,12 @@ export class RoundEngine {
     this.stopped = true;
     clearTimeout(this.deadlineTimer);
     await this.closing;
+    this.dropReceived();
+  }
+
+  private dropReceived(): void {
+    for (const gradient of this.received.values()) this.releaseGradient(gradient);
+    this.received = new Map();
   }
 
   private nextWorkerId(): number {
@@ -310,12 +333,15 @@ export class RoundEngine {
       result = await aggregateRound(this.aggregator, gradients);
     } catch (error) {
       // The round's gradients are dropped and θ is untouched; workers push round r again.
-      this.received = new Map();
+      gradients.forEach(this.releaseGradient);
+      this.dropReceived();
       this.observer.aggregationFailed(round, error);
       return;
     }
     const aggregationSeconds = (performance.now() - aggregationStart) / 1000;
     const step = this.optimizer.step(this.theta, result.output, round);
+    // Only now: a rule may return one of its inputs as the output.
+    gradients.forEach(this.releaseGradient);
     this.theta = step.parameters;
     this.currentRound = round + 1;
     const now = performance.now();

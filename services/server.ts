@@ -1,14 +1,14 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { createAggregator, type Aggregator } from '../aggregators/index.js';
+import { allocateGradient, createAggregator, freeGradient, type Aggregator } from '../aggregators/index.js';
 import { CheckpointStore } from './checkpoint.js';
 import { createCheckpointer, loadResumePoint } from './checkpointing.js';
 import type { ServerConfig } from './config.js';
 import { controlHandlers } from './control.js';
 import { FaultQueue } from './faults.js';
 import { startHttpEndpoint } from './http.js';
-import { allocateGradient, type GradientAllocator } from './ingest.js';
+import type { GradientBuffers } from './ingest.js';
 import { componentLogger, createRootLogger, type Logger } from './logger.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { SgdOptimizer } from './optimizer.js';
@@ -27,8 +27,8 @@ const SERVICE_NAMES = ['byzps.v1.ParameterServer', 'byzps.v1.Control'];
 export interface ServerOptions {
   /** Where logs go; stdout by default. */
   readonly logDestination?: NodeJS.WritableStream;
-  /** Where pushed gradients are assembled; plain Float32Arrays by default. */
-  readonly allocate?: GradientAllocator;
+  /** Where pushed gradients are assembled; by default the shared gradient memory the SIMD kernels read in place. */
+  readonly buffers?: GradientBuffers;
 }
 
 /** A running parameter server. */
@@ -41,6 +41,8 @@ export interface ServerHandle {
   /** Stops taking work, abandons the open round, writes a checkpoint when configured, and closes both ports. Safe to call twice. */
   close(): Promise<void>;
 }
+
+const sharedGradientBuffers: GradientBuffers = { allocate: allocateGradient, release: freeGradient };
 
 function buildRule(config: ServerConfig): Aggregator {
   return createAggregator({ name: config.rule, f: config.f, params: config.ruleParams });
@@ -61,20 +63,24 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const rule = buildRule(config);
   const optimizer = new SgdOptimizer(config);
   const roundMetrics = observeRounds(metrics, componentLogger(root, 'round'));
-  const engine = new RoundEngine(
-    { quorum: config.quorum, roundDeadlineMs: config.roundDeadlineMs, maxWorkers: config.maxWorkers },
-    rule,
+  const buffers = options.buffers ?? sharedGradientBuffers;
+  const engine = new RoundEngine({
+    settings: { quorum: config.quorum, roundDeadlineMs: config.roundDeadlineMs, maxWorkers: config.maxWorkers },
+    aggregator: rule,
     optimizer,
-    resumed?.parameters ?? task.initialParameters(),
-    {
+    parameters: resumed?.parameters ?? task.initialParameters(),
+    observer: {
       ...roundMetrics,
       roundClosed(closed) {
         roundMetrics.roundClosed(closed);
         checkpointer.afterRound(closed.round);
       },
     },
-    resumed?.round ?? 0,
-  );
+    startRound: resumed?.round ?? 0,
+    releaseGradient: (gradient) => {
+      buffers.release(gradient);
+    },
+  });
   engineForGauges = engine;
   const checkpointer = createCheckpointer(store, config.checkpointEveryRounds, engine, identity, metrics, checkpointLog);
   if (resumed !== undefined) {
@@ -98,7 +104,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       workerToken: config.workerToken,
       maxChunkBytes: config.maxChunkBytes,
       pushTimeoutMs: config.pushTimeoutMs,
-      allocate: options.allocate ?? allocateGradient,
+      buffers,
       faults,
       metrics,
       log: grpcLog,
