@@ -8,6 +8,7 @@ describe('byzps', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^Usage: byzps <command> \[flags\]$/m);
       expect(run.stdout).toMatch(/^ {2}aggregate {2}aggregate gradients/m);
+      expect(run.stdout).toMatch(/^ {2}bench {6}time every rule/m);
       expect(run.stdout).toMatch(/Exit codes: 0 success, 1 .*, 2 usage error/);
     }
   });
@@ -21,5 +22,15 @@ describe('byzps', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.stderr.trimEnd()).toMatch(message);
+  });
+
+  it('hands bench its flags and passes its exit code through', () => {
+    const help = runCli(['bench', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: byzps bench/);
+    const bad = runCli(['bench', '--bogus']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^byzps bench: .*--bogus/);
+    expect(bad.stderr).not.toMatch(/\bat .*:\d+:\d+/);
   });
 });

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { aggregateCommand } from './aggregate/command.js';
+import { benchCommand } from './bench.js';
 import type { Command } from './command.js';
 import { describeFailure, exitCodes } from './failure.js';
 import { handleStdoutErrorsInWrites, writeStdout } from './output.js';
 
 /** Every subcommand, in the order `byzps --help` lists them. A new subcommand is one module added here. */
-const commands: readonly Command[] = [aggregateCommand];
+const commands: readonly Command[] = [aggregateCommand, benchCommand];
 
 function globalHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
@@ -36,8 +37,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return exitCodes.usage;
   }
   try {
-    await command.run(rest);
-    return exitCodes.ok;
+    return await command.run(rest);
   } catch (error) {
     const failure = describeFailure(error);
     const hint = failure.showHelpHint ? ` (see byzps ${command.name} --help)` : '';

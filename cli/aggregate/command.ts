@@ -1,7 +1,7 @@
 import { createAggregator } from '../../aggregators/registry.js';
 import type { AggregationResult } from '../../aggregators/types.js';
 import type { Command } from '../command.js';
-import { UsageError } from '../failure.js';
+import { exitCodes, UsageError } from '../failure.js';
 import { writeOutputFile } from '../files.js';
 import { formatFlagHelp, parseFlags } from '../flags.js';
 import { encodeNpy } from '../npy.js';
@@ -57,7 +57,10 @@ export const aggregateCommand: Command = {
   summary: 'aggregate gradients (JSON or .npy) with a robust rule and print the result and diagnostics',
   async run(argv) {
     const parsed = parseFlags(flags, argv);
-    if (parsed.help) return writeStdout(help());
+    if (parsed.help) {
+      await writeStdout(help());
+      return exitCodes.ok;
+    }
     const { values } = parsed;
     if (values.example && values.input !== undefined) throw new UsageError('--example and --input cannot be used together');
     if (values.output?.toLowerCase().endsWith('.npy') === false) throw new UsageError(`--output writes .npy; name the file *.npy, got ${JSON.stringify(values.output)}`);
@@ -74,10 +77,12 @@ export const aggregateCommand: Command = {
 
     if (values.output === undefined) {
       const output = input.dtype === 'float32' ? Array.from(result.output, shortestFloat32) : Array.from(result.output);
-      return writeStdout(`${prettyJson({ output, example: exampleReport, diagnostics: result.diagnostics })}\n`);
+      await writeStdout(`${prettyJson({ output, example: exampleReport, diagnostics: result.diagnostics })}\n`);
+      return exitCodes.ok;
     }
     await writeOutputFile(values.output, encodeNpy(result.output));
     const report = { outputFile: values.output, dtype: input.dtype, shape: [result.output.length], example: exampleReport, diagnostics: result.diagnostics };
-    return writeStdout(`${prettyJson(report)}\n`);
+    await writeStdout(`${prettyJson(report)}\n`);
+    return exitCodes.ok;
   },
 };
