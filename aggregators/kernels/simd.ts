@@ -13,7 +13,7 @@ export interface RangeExecutor {
 }
 
 /** Above this many rows the generated comparator network grows large; such calls use the plain loops. */
-export const MAX_NETWORK_ROWS = 64;
+export const MAX_NETWORK_ROWS = 256;
 
 /** An executor that runs every job on the calling thread. */
 export function singleThreadExecutor(module: WasmModule, memory: GradientMemory): RangeExecutor {
