@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from './test-support/run-cli.js';
+import { expectOneLineFailure, runCli } from '../test/cli-process.js';
 
 describe('byzps', () => {
   it('lists its subcommands and exit codes with --help and -h', () => {
@@ -17,11 +17,7 @@ describe('byzps', () => {
     [[], /^byzps: no command given; commands: aggregate.* \(see byzps --help\)$/],
     [['agregate'], /^byzps: unknown command "agregate"; commands: aggregate/],
   ])('rejects %j with one line and exit code 2', (args, message) => {
-    const run = runCli(args);
-    expect(run.code).toBe(2);
-    expect(run.stdout).toBe('');
-    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(run.stderr.trimEnd()).toMatch(message);
+    expectOneLineFailure(runCli(args), 2, message);
   });
 
   it('hands bench its flags and passes its exit code through', () => {

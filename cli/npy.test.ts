@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NpyFormatError, decodeNpy, encodeNpy } from './npy.js';
-import { runNumpy } from './test-support/numpy.js';
+import { runNumpy } from '../test/numpy-runner.js';
 
 /** Builds a .npy file byte by byte from the format description: magic, version, header length, header, data. */
 function handMadeNpy(major: number, header: string, data: Uint8Array, headerEncoding: 'latin1' | 'utf8' = 'latin1'): Uint8Array {
