@@ -28,6 +28,12 @@ describe('server configuration', () => {
     expect(() => makeServerConfig({ momentum: 1 })).toThrow(/--momentum must be in \[0, 1\), got 1/);
   });
 
+  it('checks settings that go together', () => {
+    expect(() => makeServerConfig({ tlsCertFile: 'cert.pem' })).toThrow(/--tls-cert-file and --tls-key-file go together/);
+    expect(() => makeServerConfig({ tlsClientCaFile: 'ca.pem' })).toThrow(/--tls-client-ca-file needs --tls-cert-file/);
+    expect(() => makeServerConfig({ workerToken: 'same', adminToken: 'same' })).toThrow(/--admin-token must differ from --worker-token/);
+  });
+
   it('hides token defaults in help and reads tokens from the environment', () => {
     const config = loadServerConfig([], { BYZPS_WORKER_TOKEN: 's3cret-value' });
     expect(config.workerToken).toBe('s3cret-value');

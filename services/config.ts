@@ -28,6 +28,9 @@ export interface ServerConfig {
   readonly lrDecayEveryRounds: number;
   readonly workerToken: string;
   readonly adminToken: string;
+  readonly tlsCertFile: string;
+  readonly tlsKeyFile: string;
+  readonly tlsClientCaFile: string;
   readonly checkpointDir: string;
   readonly checkpointEveryRounds: number;
   readonly logLevel: string;
@@ -110,6 +113,9 @@ export const serverSettings = [
   setting({ key: 'lrDecayEveryRounds', description: '… every this many rounds', default: 1000, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'workerToken', description: 'bearer token workers present (empty: workers are not authenticated)', default: '', parse: text, secret: true }),
   setting({ key: 'adminToken', description: 'bearer token of the control service (empty: control service off)', default: '', parse: text, secret: true }),
+  setting({ key: 'tlsCertFile', description: 'PEM certificate chain of the gRPC server (empty: plaintext)', default: '', parse: text }),
+  setting({ key: 'tlsKeyFile', description: 'PEM private key of --tls-cert-file', default: '', parse: text }),
+  setting({ key: 'tlsClientCaFile', description: 'PEM CA bundle; when set, clients must present a certificate it signed (mutual TLS)', default: '', parse: text }),
   setting({ key: 'checkpointDir', description: 'directory for checkpoints; the server resumes from the newest valid one (empty: no checkpoints)', default: '', parse: text }),
   setting({ key: 'checkpointEveryRounds', description: 'write a checkpoint every this many rounds', default: 10, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'logLevel', description: `log level: ${LOG_LEVELS.join(', ')}`, default: 'info', parse: text, env: 'LOG_LEVEL', check: (value) => (LOG_LEVELS.includes(value) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`) }),
@@ -142,11 +148,21 @@ function defaults(): ServerConfig {
   return Object.fromEntries(settings.map((definition) => [definition.key, definition.default])) as unknown as ServerConfig;
 }
 
+/** Checks that involve more than one setting. */
+function crossChecks(config: ServerConfig): string[] {
+  const problems: string[] = [];
+  if ((config.tlsCertFile === '') !== (config.tlsKeyFile === '')) problems.push('--tls-cert-file and --tls-key-file go together: set both or neither');
+  if (config.tlsClientCaFile !== '' && config.tlsCertFile === '') problems.push('--tls-client-ca-file needs --tls-cert-file and --tls-key-file');
+  if (config.adminToken !== '' && config.adminToken === config.workerToken) problems.push('--admin-token must differ from --worker-token');
+  return problems;
+}
+
 function checkAll(config: ServerConfig, problems: string[]): void {
   for (const definition of settings) {
     const problem = definition.check?.(config[definition.key]);
     if (problem !== undefined) problems.push(`--${settingName(definition.key)} ${problem}`);
   }
+  problems.push(...crossChecks(config));
 }
 
 function fail(problems: readonly string[]): never {

@@ -1,4 +1,4 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { allocateGradient, createAggregator, freeGradient, type Aggregator } from '../aggregators/index.js';
@@ -17,6 +17,7 @@ import { byzpsV1, packageDefinition } from './protocol.js';
 import { observeRounds } from './round-metrics.js';
 import { RoundEngine } from './round.js';
 import { createTask } from './task.js';
+import { serverCredentials } from './tls.js';
 
 /** Room for the protobuf framing around a chunk of maxChunkBytes. */
 const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
@@ -50,6 +51,8 @@ function buildRule(config: ServerConfig): Aggregator {
 
 /** Starts the gRPC services (ParameterServer, Control when an admin token is set, health, reflection) and the HTTP endpoint. */
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<ServerHandle> {
+  // Unreadable certificate files are a configuration error: report them before anything starts.
+  const credentials = await serverCredentials(config);
   const root = createRootLogger(config.logLevel, options.logDestination);
   const log = componentLogger(root, 'server');
   // The gauges read the engine at scrape time; the engine needs the metrics first, hence the late binding.
@@ -132,14 +135,14 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   new ReflectionService(packageDefinition).addToServer(grpcServer);
 
   const grpcPort = await new Promise<number>((resolve, reject) => {
-    grpcServer.bindAsync(`${config.grpcHost}:${config.grpcPort}`, ServerCredentials.createInsecure(), (error, port) => {
+    grpcServer.bindAsync(`${config.grpcHost}:${config.grpcPort}`, credentials, (error, port) => {
       if (error === null) resolve(port);
       else reject(error);
     });
   });
   const http = await startHttpEndpoint(config.httpHost, config.httpPort, metrics.registry, () => !shuttingDown, componentLogger(root, 'http'));
   if (config.workerToken === '') log.warn('no --worker-token: any client may join and push gradients');
-  log.info({ grpcPort, httpPort: http.port, task: task.name, dimension: task.dimension, rule: engine.rule.name, f: engine.rule.f, quorum: engine.quorum, control: config.adminToken !== '' }, 'parameter server started');
+  log.info({ grpcPort, httpPort: http.port, tls: config.tlsCertFile === '' ? 'off' : config.tlsClientCaFile === '' ? 'on' : 'mutual', task: task.name, dimension: task.dimension, rule: engine.rule.name, f: engine.rule.f, quorum: engine.quorum, control: config.adminToken !== '' }, 'parameter server started');
 
   let closing: Promise<void> | undefined;
   const close = () => {

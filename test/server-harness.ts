@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { makeServerConfig, type ServerConfig } from '../services/config.js';
 import { byzpsV1, type ControlClient, type GradientChunk, type ParameterServerClient } from '../services/protocol.js';
 import { startServer, type ServerHandle } from '../services/server.js';
@@ -65,8 +65,8 @@ export type PushOutcome = { ok: true; round: number } | { ok: false; code: numbe
 export class ScriptedWorker {
   readonly client: ParameterServerClient;
 
-  constructor(address: string, private readonly token: string | undefined = WORKER_TOKEN) {
-    this.client = new byzpsV1.ParameterServer(address, credentials.createInsecure());
+  constructor(address: string, private readonly token: string | undefined = WORKER_TOKEN, channel: ChannelCredentials = credentials.createInsecure()) {
+    this.client = new byzpsV1.ParameterServer(address, channel);
   }
 
   join(name: string, token = this.token): Promise<{ workerId: number; task: string; dimension: number; round: number }> {

@@ -64,7 +64,7 @@ describe('parameter server rounds over gRPC', () => {
   });
 
   it('closes a round at its deadline without a worker that never pushes', async () => {
-    server = await startTestServer({ dimension: 4, roundDeadlineMs: 200, quorum: 2, learningRate: 1 });
+    server = await startTestServer({ dimension: 4, roundDeadlineMs: 1000, quorum: 2, learningRate: 1 });
     const client = connect(server.address);
     const a = (await client.join('a')).workerId;
     const b = (await client.join('b')).workerId;
