@@ -1,6 +1,6 @@
 import type { Aggregator, Diagnostics, RuleState } from '../aggregators/index.js';
 import { aggregateRound } from './aggregation.js';
-import { DuplicatePushError, InvalidRequestError, LimitExceededError, UnknownWorkerError, WrongRoundError } from './errors.js';
+import { DuplicatePushError, InvalidRequestError, LimitExceededError, ShuttingDownError, UnknownWorkerError, WrongRoundError } from './errors.js';
 import type { SgdOptimizer } from './optimizer.js';
 
 /** Settings of the round engine. */
@@ -284,6 +284,7 @@ export class RoundEngine {
   }
 
   private checkOpen(round: number): void {
+    if (this.stopped) throw new ShuttingDownError();
     // While a round is being aggregated it is already closed to pushes.
     const open = this.closing === undefined ? this.currentRound : this.currentRound + 1;
     if (round !== open) throw new WrongRoundError(round, open);

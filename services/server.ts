@@ -23,7 +23,8 @@ import { serverCredentials } from './tls.js';
 const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
 /** How long in-flight calls get to finish on shutdown before they are cut. */
 const SHUTDOWN_GRACE_MS = 5000;
-const SERVICE_NAMES = ['byzps.v1.ParameterServer', 'byzps.v1.Control'];
+const CONTROL_SERVICE = 'byzps.v1.Control';
+const SERVICE_NAMES = ['byzps.v1.ParameterServer', CONTROL_SERVICE];
 
 export interface ServerOptions {
   /** Where logs go; stdout by default. */
@@ -130,9 +131,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       }),
     );
   }
-  const health = new HealthImplementation(Object.fromEntries(['', ...SERVICE_NAMES].map((name) => [name, 'SERVING' as const])));
+  const served = config.adminToken === '' ? SERVICE_NAMES.filter((name) => name !== CONTROL_SERVICE) : SERVICE_NAMES;
+  const health = new HealthImplementation(Object.fromEntries(['', ...served].map((name) => [name, 'SERVING' as const])));
   health.addToServer(grpcServer);
-  new ReflectionService(packageDefinition).addToServer(grpcServer);
+  new ReflectionService(packageDefinition, { services: served }).addToServer(grpcServer);
 
   const grpcPort = await new Promise<number>((resolve, reject) => {
     grpcServer.bindAsync(`${config.grpcHost}:${config.grpcPort}`, credentials, (error, port) => {
@@ -148,7 +150,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const close = () => {
     closing ??= (async () => {
       shuttingDown = true;
-      for (const name of ['', ...SERVICE_NAMES]) health.setStatus(name, 'NOT_SERVING');
+      for (const name of ['', ...served]) health.setStatus(name, 'NOT_SERVING');
       await engine.stop();
       if (store !== undefined) await checkpointer.writeNow().catch(() => undefined);
       await new Promise<void>((resolve) => {
