@@ -24,13 +24,12 @@ export interface ControlContext {
   readonly log: Logger;
 }
 
-/** The rule as the protocol describes it, parameters as text. */
-function describeRule(rule: Aggregator): RuleSpecMessage {
-  return { name: rule.name, f: rule.f, params: Object.fromEntries(Object.entries(rule.params).map(([key, value]) => [key, String(value)])), pre: [] };
+/** The rule as the protocol describes it: resolved parameters as text, pre-aggregators as requested. */
+function describeRule(rule: Aggregator, pre: RuleSpecMessage['pre']): RuleSpecMessage {
+  return { name: rule.name, f: rule.f, params: Object.fromEntries(Object.entries(rule.params).map(([key, value]) => [key, String(value)])), pre };
 }
 
-function buildRule(spec: RuleSpecMessage__Output | null): Aggregator {
-  if (spec === null || spec.name === '') throw new InvalidRequestError('bad_request', 'SetRule needs a rule with a name');
+function buildRule(spec: RuleSpecMessage__Output): Aggregator {
   return createAggregator({ name: spec.name, f: spec.f, params: spec.params, pre: spec.pre.map((pre) => ({ name: pre.name, params: pre.params })) });
 }
 
@@ -86,10 +85,12 @@ export function controlHandlers(context: ControlContext): ControlHandlers {
     })),
 
     SetRule: unary('SetRule', (request: { rule: RuleSpecMessage__Output | null }) => {
-      const rule = buildRule(request.rule);
+      const spec = request.rule;
+      if (spec === null || spec.name === '') throw new InvalidRequestError('bad_request', 'SetRule needs a rule with a name');
+      const rule = buildRule(spec);
       engine.setAggregator(rule);
       log.info({ rule: rule.name, f: rule.f, params: rule.params }, 'rule changed by an operator');
-      return { rule: describeRule(rule) };
+      return { rule: describeRule(rule, spec.pre) };
     }),
 
     InjectFault: unary('InjectFault', (request: { workerName: string; fault: { kind: string; params: Record<string, string> } | null }) => {
