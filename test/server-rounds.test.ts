@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chunksOf, eventually, ScriptedWorker, startTestServer, type TestServer } from './server-harness.js';
 
@@ -31,6 +32,16 @@ describe('parameter server rounds over gRPC', () => {
     await worker.join('beta');
     expect(first).toEqual({ workerId: 1, task: 'synthetic', dimension: 10, round: 0 });
     expect((await worker.join('alpha')).workerId).toBe(1);
+  });
+
+  it('refuses a malformed worker name with INVALID_ARGUMENT and workers beyond --max-workers with RESOURCE_EXHAUSTED', async () => {
+    server = await startTestServer({ dimension: 2, maxWorkers: 2 });
+    const worker = connect(server.address);
+    await expect(worker.join('has space')).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    await worker.join('one');
+    await worker.join('two');
+    await expect(worker.join('three')).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED, details: expect.stringMatching(/2 workers have joined/) as unknown });
+    expect((await worker.join('one')).workerId).toBe(1);
   });
 
   it('moves θ by exactly −η·mean of the gradients, round after round, with multi-chunk tensors', async () => {
