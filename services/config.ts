@@ -90,7 +90,7 @@ function setting<K extends Key>(definition: Setting<K>): Setting<K> {
 const text = (value: string) => value;
 
 /** Every setting, in the order `--help` lists them. */
-export const serverSettings = [
+const serverSettings = [
   setting({ key: 'grpcHost', description: 'address the gRPC server listens on', default: '0.0.0.0', parse: text }),
   setting({ key: 'grpcPort', description: 'gRPC port (0 picks a free one)', default: 50051, parse: parseInteger, check: port }),
   setting({ key: 'httpHost', description: 'address of the /metrics and /healthz endpoint', default: '0.0.0.0', parse: text }),
@@ -125,12 +125,12 @@ type AnySetting = Setting<Key>;
 const settings = serverSettings as readonly AnySetting[];
 
 /** `roundDeadlineMs` → `round-deadline-ms`. */
-export function settingName(key: Key): string {
+function settingName(key: Key): string {
   return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 }
 
 /** `roundDeadlineMs` → `BYZPS_ROUND_DEADLINE_MS` (or the setting's own env name). */
-export function settingEnv(definition: AnySetting): string {
+function settingEnv(definition: AnySetting): string {
   return definition.env ?? `BYZPS_${settingName(definition.key).replace(/-/g, '_').toUpperCase()}`;
 }
 

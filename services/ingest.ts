@@ -12,12 +12,6 @@ export interface GradientBuffers {
   release(gradient: Float32Array): void;
 }
 
-/** Plain heap arrays, left to the garbage collector. */
-export const heapGradientBuffers: GradientBuffers = {
-  allocate: (dimension) => new Float32Array(dimension),
-  release: () => undefined,
-};
-
 /** Limits of one push stream. */
 export interface IngestLimits {
   readonly dimension: number;
@@ -44,11 +38,6 @@ export class GradientAssembly {
   constructor(private readonly limits: IngestLimits, readonly gradient: Float32Array) {
     if (gradient.length !== limits.dimension) throw new RangeError(`buffer has length ${gradient.length}, expected ${limits.dimension}`);
     this.bytes = new Uint8Array(gradient.buffer, gradient.byteOffset, gradient.byteLength);
-  }
-
-  /** Bytes accepted so far. */
-  get byteCount(): number {
-    return this.receivedBytes;
   }
 
   /** Copies one chunk of little-endian float32 values starting at coordinate `offset`. */

@@ -4,7 +4,7 @@ import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-load
 import type { ProtoGrpcType } from '../proto/generated/control.js';
 
 /** The folder holding `byzps/v1/*.proto`. */
-export const PROTO_DIR = fileURLToPath(new URL('../proto', import.meta.url));
+const PROTO_DIR = fileURLToPath(new URL('../proto', import.meta.url));
 
 /** Must match the options `npm run gen:proto` generates the types with. */
 const LOADER_OPTIONS: Options = { defaults: true, oneofs: true, longs: String, enums: String, includeDirs: [PROTO_DIR] };

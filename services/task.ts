@@ -18,7 +18,7 @@ export interface TaskConfig {
 }
 
 /** A 32-bit seeded generator (mulberry32): small, fast and reproducible across platforms. */
-export function seededUniform(seed: number): () => number {
+function seededUniform(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
