@@ -1,0 +1,6 @@
+/** Public surface of the parameter server, for the `byzps ps` command and programs that embed it. */
+export { loadServerConfig, makeServerConfig, serverConfigHelp, type ServerConfig } from './config.js';
+export { ConfigError } from './errors.js';
+export { serveUntilSignal, startServer, type ServerHandle, type ServerOptions } from './server.js';
+export { byzpsV1, packageDefinition } from './protocol.js';
+export { MAX_CHUNK_BYTES, tensorChunks, type TensorChunk } from './tensor-chunks.js';
