@@ -2,7 +2,7 @@ import { InvalidParameterError } from '../../aggregators/errors.js';
 import { partitionLabelled } from '../partition.js';
 import { EpochSampler } from './batches.js';
 import { CLASSES, loadFashionMnist, PIXELS, type FashionMnist } from './fashion-mnist-data.js';
-import { initialMlpParameters, Mlp, type MlpShape } from './mlp.js';
+import { initialMlpParameters, Mlp, mlpLayout, type MlpShape } from './mlp.js';
 import { checkShardSpec } from './shard-check.js';
 import type { Evaluation, LabelledBatch, LossAndGradient, Shard, ShardSpec, Task } from './task.js';
 
@@ -14,6 +14,14 @@ export interface FashionMnistOptions {
   readonly dataDir?: string;
   /** Already loaded data, to share one copy between tasks in a process. */
   readonly data?: FashionMnist;
+}
+
+/** Hidden units when none are configured. */
+export const DEFAULT_HIDDEN = 64;
+
+/** d for a given hidden width: 784·hidden + hidden + hidden·10 + 10. */
+export function fashionMnistDimension(hidden: number): number {
+  return mlpLayout({ inputs: PIXELS, hidden, classes: CLASSES }).dimension;
 }
 
 /** Pixels are bytes 0–255; the network sees them scaled to [0, 1]. */
@@ -34,7 +42,7 @@ export class FashionMnistTask implements Task<LabelledBatch> {
   private readonly mlp: Mlp;
 
   constructor(options: FashionMnistOptions) {
-    const hidden = options.hidden ?? 64;
+    const hidden = options.hidden ?? DEFAULT_HIDDEN;
     if (!Number.isInteger(hidden) || hidden < 1) throw new InvalidParameterError(`fashion-mnist hidden must be a positive integer, got ${hidden}`);
     this.shape = { inputs: PIXELS, hidden, classes: CLASSES };
     this.mlp = new Mlp(this.shape);
