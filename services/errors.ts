@@ -3,7 +3,7 @@
  * that turns them into gRPC status codes, and `reason` is the bounded label of the rejection metric.
  */
 
-/** Why a push (or any worker call) was refused; the `reason` label of byzps_gradients_rejected_total. */
+/** Why a call was refused; for pushes, the `reason` label of byzps_gradients_rejected_total. */
 export type RejectReason =
   | 'missing_token'
   | 'bad_token'

@@ -25,10 +25,10 @@ export function trackCall(metrics: ServerMetrics, service: string, method: strin
 
 /**
  * Turns a thrown error into the status a caller receives: domain errors are logged at debug (they
- * are the caller's mistake) and, for worker calls, counted by reason; anything else is logged as a
- * server fault.
+ * are the caller's mistake) and, for refused pushes, counted by reason; anything else is logged as
+ * a server fault.
  */
-export function toServiceError(error: unknown, metrics: ServerMetrics, log: Logger, countAsRejection = true): ServiceError {
+export function toServiceError(error: unknown, metrics: ServerMetrics, log: Logger, countAsRejection: boolean): ServiceError {
   const { code, details } = toCallStatus(error);
   if (error instanceof ServerError) {
     if (countAsRejection) countRejection(metrics, error.reason);

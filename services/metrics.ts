@@ -49,7 +49,7 @@ export function createServerMetrics(source: () => RoundGaugeSource | undefined) 
     gradientBytesReceived: new Counter({ name: 'byzps_gradient_bytes_received_total', help: 'Gradient payload bytes received, accepted or not.', registers }),
     gradientsRejected: new Counter({
       name: 'byzps_gradients_rejected_total',
-      help: 'Pushes and worker calls refused, by reason.',
+      help: 'Gradient pushes refused, by reason.',
       labelNames: ['reason'] as const,
       registers,
     }),

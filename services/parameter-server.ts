@@ -50,7 +50,8 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
         callback(null, { workerId: joined.workerId, task: context.taskName, dimension: context.dimension, round: joined.round });
         finish(status.OK);
       } catch (error) {
-        const serviceError = toServiceError(error, metrics, log);
+        // Refused joins and pulls show in grpc_server_handled_total; the rejection counter is for gradients.
+        const serviceError = toServiceError(error, metrics, log, false);
         callback(serviceError);
         finish(serviceError.code);
       }
@@ -59,7 +60,7 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
     Pull(call) {
       const finish = trackCall(metrics, SERVICE, 'Pull', 'server_stream');
       const fail = (error: unknown) => {
-        const serviceError = toServiceError(error, metrics, log);
+        const serviceError = toServiceError(error, metrics, log, false);
         call.emit('error', serviceError);
         finish(serviceError.code);
       };
@@ -90,7 +91,7 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
         lease?.release();
         if (buffer !== undefined) context.buffers.release(buffer);
         buffer = undefined;
-        const serviceError = toServiceError(error, metrics, log);
+        const serviceError = toServiceError(error, metrics, log, true);
         callback(serviceError);
         finish(serviceError.code);
       };

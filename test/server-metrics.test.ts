@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, metricValue, scrape, ScriptedWorker, startTestServer, WORKER_TOKEN, type TestServer } from './server-harness.js';
 
@@ -20,6 +21,9 @@ describe('/metrics and /healthz', () => {
     const a = (await client.join('a')).workerId;
     const b = (await client.join('b')).workerId;
 
+    const impostor = new ScriptedWorker(server.address, 'not-the-token');
+    await expect(impostor.join('c')).rejects.toMatchObject({ code: status.UNAUTHENTICATED });
+    impostor.close();
     expect((await client.push(a, 0, [1, NaN, 3, 4])).ok).toBe(false);
     expect((await client.push(a, 0, [1, 2, 3])).ok).toBe(false);
     expect((await client.push(99, 0, [1, 2, 3, 4])).ok).toBe(false);
@@ -58,6 +62,8 @@ describe('/metrics and /healthz', () => {
     expect(metricValue(samples, 'grpc_server_handled_total', { grpc_method: 'Push', grpc_code: 'OK' })).toBe(4);
     expect(metricValue(samples, 'grpc_server_handled_total', { grpc_method: 'Push', grpc_code: 'INVALID_ARGUMENT' })).toBe(2);
     expect(metricValue(samples, 'grpc_server_handled_total', { grpc_method: 'Push', grpc_code: 'NOT_FOUND' })).toBe(1);
+    // A refused Join is a refused call, not a rejected gradient.
+    expect(metricValue(samples, 'grpc_server_handled_total', { grpc_method: 'Join', grpc_code: 'UNAUTHENTICATED' })).toBe(1);
     expect(samples.some((sample) => sample.name === 'process_cpu_user_seconds_total')).toBe(true);
   });
 
