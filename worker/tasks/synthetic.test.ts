@@ -105,12 +105,13 @@ describe('synthetic task', () => {
     expect(gradient.every(Number.isFinite)).toBe(true);
   });
 
-  it('rejects bad dimensions, negative noise, label skew and label maps with clear errors', () => {
+  it('rejects bad dimensions, negative noise, label skew, label maps and bad worker indices with clear errors', () => {
     expect(() => new SyntheticTask({ dimension: 0, seed: 1 })).toThrow(/dimension must be an integer in 1\.\./);
     expect(() => new SyntheticTask({ dimension: 2.5, seed: 1 })).toThrow(InvalidParameterError);
     expect(() => new SyntheticTask({ dimension: 10, seed: 1, noise: -1 })).toThrow(/noise must be a finite number ≥ 0/);
     const task = new SyntheticTask({ dimension: 10, seed: 1 });
     expect(() => task.shard({ ...spec(0), partition: { kind: 'dirichlet', alpha: 0.5 } })).toThrow(/use the iid partition/);
     expect(() => task.shard({ ...spec(0), labelMap: new Uint8Array(10) })).toThrow(/label attacks need a classification task/);
+    expect(() => task.shard({ ...spec(0), worker: 4 })).toThrow(/worker index must be an integer in 0\.\.3, got 4/);
   });
 });

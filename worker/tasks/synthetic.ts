@@ -1,6 +1,7 @@
 import { InvalidParameterError } from '../../aggregators/errors.js';
 import { SeededRandom } from '../../aggregators/random.js';
 import { deriveSeed } from '../seeds.js';
+import { checkShardSpec } from './shard-check.js';
 import type { Batch, Evaluation, LossAndGradient, Shard, ShardSpec, Task } from './task.js';
 
 /** A synthetic mini-batch: its size and the seed of its observation noise. */
@@ -75,7 +76,7 @@ export class SyntheticTask implements Task<SyntheticBatch> {
   /** Every worker samples its own stream of fresh samples; there is nothing to split by label. */
   shard(spec: ShardSpec): Shard<SyntheticBatch> {
     if (spec.partition.kind !== 'iid') throw new InvalidParameterError(`the synthetic task has no labels to skew: use the iid partition, not ${spec.partition.kind}`);
-    if (spec.labelMap !== undefined) throw new InvalidParameterError('the synthetic task has no labels to rewrite: label attacks need a classification task');
+    checkShardSpec(spec, this.classes);
     const { worker, seed } = spec;
     return { worker, batch: (step, size) => ({ size, noiseSeed: deriveSeed(seed, 0x5a3, worker, step, size) }) };
   }
