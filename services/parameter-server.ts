@@ -47,7 +47,7 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
         admit(call.metadata);
         const joined = engine.join(call.request.workerName);
         log.info({ worker: call.request.workerName, workerId: joined.workerId }, 'worker joined');
-        callback(null, { workerId: joined.workerId, task: context.taskName, dimension: context.dimension, round: joined.round });
+        callback(null, { workerId: joined.workerId, task: context.taskName, dimension: context.dimension, round: joined.round, maxChunkBytes: context.maxChunkBytes });
         finish(status.OK);
       } catch (error) {
         // Refused joins and pulls show in grpc_server_handled_total; the rejection counter is for gradients.

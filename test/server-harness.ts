@@ -69,7 +69,7 @@ export class ScriptedWorker {
     this.client = new byzpsV1.ParameterServer(address, channel);
   }
 
-  join(name: string, token = this.token): Promise<{ workerId: number; task: string; dimension: number; round: number }> {
+  join(name: string, token = this.token): Promise<{ workerId: number; task: string; dimension: number; round: number; maxChunkBytes: number }> {
     return new Promise((resolve, reject) => {
       this.client.join({ workerName: name }, bearer(token), (error, reply) => {
         if (error !== null || reply === undefined) reject(error ?? new Error('no reply'));

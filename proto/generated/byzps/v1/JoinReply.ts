@@ -15,6 +15,10 @@ export interface JoinReply {
    * The round currently open for pushes.
    */
   'round'?: (number);
+  /**
+   * Largest gradient chunk the server accepts, in bytes; larger ones fail with RESOURCE_EXHAUSTED.
+   */
+  'maxChunkBytes'?: (number);
 }
 
 export interface JoinReply__Output {
@@ -31,4 +35,8 @@ export interface JoinReply__Output {
    * The round currently open for pushes.
    */
   'round': (number);
+  /**
+   * Largest gradient chunk the server accepts, in bytes; larger ones fail with RESOURCE_EXHAUSTED.
+   */
+  'maxChunkBytes': (number);
 }
