@@ -35,6 +35,23 @@ describe('fashion-mnist task', () => {
     expect(shard.batch(8, 32)).not.toEqual(shard.batch(7, 32));
   });
 
+  it('splits the training set by Dirichlet label skew when asked: disjoint shards covering all 60 000 images', () => {
+    const task = new FashionMnistTask({ seed: 1, data });
+    const partition = { kind: 'dirichlet', alpha: 0.1 } as const;
+    const shards = Array.from({ length: 5 }, (_, worker) => task.shard({ worker, workers: 5, partition, seed: 2 }).indices);
+    const seen = new Uint8Array(60_000);
+    for (const shard of shards) for (const index of shard) seen[index]! += 1;
+    expect(seen.every((times) => times === 1)).toBe(true);
+    // Classes holding at least 5 % of a shard: all 10 under IID (each holds about 10 %), few at α = 0.1.
+    const dominantClasses = (shard: Uint32Array) => {
+      const counts = new Array<number>(10).fill(0);
+      for (const index of shard) counts[data.train.labels[index]!]!++;
+      return counts.filter((count) => count >= 0.05 * shard.length).length;
+    };
+    expect(Math.max(...shards.map(dominantClasses))).toBeLessThan(10);
+    expect(dominantClasses(task.shard({ worker: 0, workers: 5, partition: iid, seed: 2 }).indices)).toBe(10);
+  });
+
   it('rewrites batch labels through a label map, as a data-side attack does', () => {
     const task = new FashionMnistTask({ seed: 1, data });
     const flip = Uint8Array.from({ length: 10 }, (_, y) => 9 - y);
