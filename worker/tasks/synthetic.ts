@@ -13,7 +13,7 @@ export interface SyntheticOptions {
   /** d, from 1 to 10⁷ (and more, memory permitting). */
   readonly dimension: number;
   readonly seed: number;
-  /** τ: the norm of one sample's observation noise, ≈ τ (per coordinate τ/√d). Default 1. */
+  /** τ: one sample's observation noise has norm ≈ τ (standard deviation τ/√d per coordinate). Default 1. */
   readonly noise?: number;
 }
 
