@@ -101,6 +101,8 @@ const targets: readonly Target[] = [
   onlyGramAndOutput('bulyan'),
   threadSpeedup('median'),
   threadSpeedup('trimmed-mean'),
+  threadSpeedup('trimmedMean'),
+  threadSpeedup('combine'),
   threadSpeedup('gram'),
 ];
 
