@@ -1,4 +1,4 @@
-import { ConfigError } from './errors.js';
+import { atLeast, between, LOG_LEVELS, logLevel, parseInteger, parseNumber, parsePairs, port, SettingsSchema, text, type Setting } from './settings.js';
 
 /**
  * The parameter server's configuration, in one schema: each setting has one kebab-case name used
@@ -38,56 +38,11 @@ export interface ServerConfig {
 
 type Key = keyof ServerConfig;
 
-interface Setting<K extends Key> {
-  readonly key: K;
-  readonly description: string;
-  readonly default: ServerConfig[K];
-  /** Turns the text of a flag or env var into a value; throws a message on bad text. */
-  readonly parse: (text: string) => ServerConfig[K];
-  /** Returns a message when the value is out of range. */
-  readonly check?: (value: ServerConfig[K]) => string | undefined;
-  /** Secrets are never printed, not even in error messages. */
-  readonly secret?: boolean;
-  /** An environment variable name other than BYZPS_<NAME>, for conventions shared with other tools. */
-  readonly env?: string;
-}
-
 const MIB = 1024 * 1024;
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-function parseNumber(text: string): number {
-  const value = text.trim() === '' ? NaN : Number(text);
-  if (!Number.isFinite(value)) throw new Error(`expected a number, got ${JSON.stringify(text)}`);
-  return value;
-}
-
-function parseInteger(text: string): number {
-  const value = parseNumber(text);
-  if (!Number.isInteger(value)) throw new Error(`expected an integer, got ${JSON.stringify(text)}`);
-  return value;
-}
-
-/** Parses `key=value,key=value` (rule parameters) into a record. */
-function parsePairs(text: string): Record<string, string> {
-  const pairs: Record<string, string> = {};
-  for (const item of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new Error(`expected key=value pairs separated by commas, got ${JSON.stringify(item)}`);
-    pairs[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
-  }
-  return pairs;
-}
-
-const atLeast = (min: number) => (value: number) => (value < min ? `must be ≥ ${min}, got ${value}` : undefined);
-const between = (min: number, max: number) => (value: number) =>
-  value < min || value > max ? `must be between ${min} and ${max}, got ${value}` : undefined;
-const port = between(0, 65535);
-
-function setting<K extends Key>(definition: Setting<K>): Setting<K> {
+function setting<K extends Key>(definition: Setting<ServerConfig, K>): Setting<ServerConfig, K> {
   return definition;
 }
-
-const text = (value: string) => value;
 
 /** Every setting, in the order `--help` lists them. */
 const serverSettings = [
@@ -118,35 +73,8 @@ const serverSettings = [
   setting({ key: 'tlsClientCaFile', description: 'PEM CA bundle; when set, clients must present a certificate it signed (mutual TLS)', default: '', parse: text }),
   setting({ key: 'checkpointDir', description: 'directory for checkpoints; the server resumes from the newest valid one (empty: no checkpoints)', default: '', parse: text }),
   setting({ key: 'checkpointEveryRounds', description: 'write a checkpoint every this many rounds', default: 10, parse: parseInteger, check: atLeast(1) }),
-  setting({ key: 'logLevel', description: `log level: ${LOG_LEVELS.join(', ')}`, default: 'info', parse: text, env: 'LOG_LEVEL', check: (value) => (LOG_LEVELS.includes(value) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`) }),
+  setting({ key: 'logLevel', description: `log level: ${LOG_LEVELS.join(', ')}`, default: 'info', parse: text, env: 'LOG_LEVEL', check: logLevel }),
 ] as const;
-
-type AnySetting = Setting<Key>;
-const settings = serverSettings as readonly AnySetting[];
-
-/** `roundDeadlineMs` → `round-deadline-ms`. */
-function settingName(key: Key): string {
-  return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-}
-
-/** `roundDeadlineMs` → `BYZPS_ROUND_DEADLINE_MS` (or the setting's own env name). */
-function settingEnv(definition: AnySetting): string {
-  return definition.env ?? `BYZPS_${settingName(definition.key).replace(/-/g, '_').toUpperCase()}`;
-}
-
-/** One line per setting: flag, env var, default and description, for `byzps ps --help`. */
-export function serverConfigHelp(): string {
-  return settings
-    .map((definition) => {
-      const shown = definition.secret === true ? '(secret)' : JSON.stringify(definition.default);
-      return `  --${settingName(definition.key)} (${settingEnv(definition)}, default ${shown})  ${definition.description}`;
-    })
-    .join('\n');
-}
-
-function defaults(): ServerConfig {
-  return Object.fromEntries(settings.map((definition) => [definition.key, definition.default])) as unknown as ServerConfig;
-}
 
 /** Checks that involve more than one setting. */
 function crossChecks(config: ServerConfig): string[] {
@@ -157,16 +85,11 @@ function crossChecks(config: ServerConfig): string[] {
   return problems;
 }
 
-function checkAll(config: ServerConfig, problems: string[]): void {
-  for (const definition of settings) {
-    const problem = definition.check?.(config[definition.key]);
-    if (problem !== undefined) problems.push(`--${settingName(definition.key)} ${problem}`);
-  }
-  problems.push(...crossChecks(config));
-}
+const schema = new SettingsSchema<ServerConfig>(serverSettings as readonly Setting<ServerConfig, Key>[], 'server', crossChecks);
 
-function fail(problems: readonly string[]): never {
-  throw new ConfigError(`invalid server configuration:\n  ${problems.join('\n  ')}`);
+/** One line per setting: flag, env var, default and description, for `byzps ps --help`. */
+export function serverConfigHelp(): string {
+  return schema.help();
 }
 
 /**
@@ -174,43 +97,10 @@ function fail(problems: readonly string[]): never {
  * variables. Every problem is collected and reported in one ConfigError.
  */
 export function loadServerConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ServerConfig {
-  const raw = new Map<AnySetting, string>();
-  const problems: string[] = [];
-  for (const definition of settings) {
-    const value = env[settingEnv(definition)];
-    if (value !== undefined) raw.set(definition, value);
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const match = /^--([a-z0-9-]+)(?:=(.*))?$/s.exec(arg);
-    const definition = match === null ? undefined : settings.find((candidate) => settingName(candidate.key) === match[1]);
-    if (match === null || definition === undefined) {
-      problems.push(`unknown argument ${JSON.stringify(arg)}; see --help for the settings`);
-      continue;
-    }
-    const value = match[2] ?? argv[++i];
-    if (value === undefined) problems.push(`--${match[1]!} needs a value`);
-    else raw.set(definition, value);
-  }
-  const config: Record<string, unknown> = { ...defaults() };
-  for (const [definition, value] of raw) {
-    try {
-      config[definition.key] = definition.parse(value);
-    } catch (error) {
-      const shown = definition.secret === true ? '' : ` (${(error as Error).message})`;
-      problems.push(`--${settingName(definition.key)}: invalid value${shown}`);
-    }
-  }
-  if (problems.length === 0) checkAll(config as unknown as ServerConfig, problems);
-  if (problems.length > 0) fail(problems);
-  return config as unknown as ServerConfig;
+  return schema.load(argv, env);
 }
 
 /** Defaults with typed overrides, validated like flags (for programs and tests that start a server). */
 export function makeServerConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
-  const config = { ...defaults(), ...overrides };
-  const problems: string[] = [];
-  checkAll(config, problems);
-  if (problems.length > 0) fail(problems);
-  return config;
+  return schema.make(overrides);
 }

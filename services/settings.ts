@@ -1,0 +1,160 @@
+import { ConfigError } from './errors.js';
+
+/**
+ * The configuration machinery every byzps process shares: a process lists its settings once, and
+ * each setting's kebab-case name is both its flag (`--round-deadline-ms`) and, upper-cased with a
+ * `BYZPS_` prefix, its environment variable (`BYZPS_ROUND_DEADLINE_MS`); flags win over the
+ * environment, which wins over defaults.
+ */
+export interface Setting<C, K extends keyof C> {
+  readonly key: K;
+  readonly description: string;
+  readonly default: C[K];
+  /** Turns the text of a flag or env var into a value; throws a message on bad text. */
+  readonly parse: (text: string) => C[K];
+  /** Returns a message when the value is out of range. */
+  readonly check?: (value: C[K]) => string | undefined;
+  /** Secrets are never printed, not even in error messages. */
+  readonly secret?: boolean;
+  /** An environment variable name other than BYZPS_<NAME>, for conventions shared with other tools. */
+  readonly env?: string;
+  /** Makes the flag repeatable: the texts of its occurrences are joined with this separator before parsing. */
+  readonly joinRepeatsWith?: string;
+}
+
+type AnySetting<C> = Setting<C, keyof C>;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function parseNumber(text: string): number {
+  const value = text.trim() === '' ? NaN : Number(text);
+  if (!Number.isFinite(value)) throw new Error(`expected a number, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+export function parseInteger(text: string): number {
+  const value = parseNumber(text);
+  if (!Number.isInteger(value)) throw new Error(`expected an integer, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** Parses `key=value,key=value` (rule or attack parameters) into a record. */
+export function parsePairs(text: string): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const item of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new Error(`expected key=value pairs separated by commas, got ${JSON.stringify(item)}`);
+    pairs[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
+  }
+  return pairs;
+}
+
+export const text = (value: string) => value;
+export const atLeast = (min: number) => (value: number) => (value < min ? `must be ≥ ${min}, got ${value}` : undefined);
+export const between = (min: number, max: number) => (value: number) =>
+  value < min || value > max ? `must be between ${min} and ${max}, got ${value}` : undefined;
+export const port = between(0, 65535);
+export const logLevel = (value: string) => (LOG_LEVELS.includes(value) ? undefined : `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+
+/** `roundDeadlineMs` → `round-deadline-ms`. */
+function settingName(key: PropertyKey): string {
+  return String(key).replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/** `roundDeadlineMs` → `BYZPS_ROUND_DEADLINE_MS` (or the setting's own env name). */
+function settingEnv<C>(definition: AnySetting<C>): string {
+  return definition.env ?? `BYZPS_${settingName(definition.key).replace(/-/g, '_').toUpperCase()}`;
+}
+
+/** One process's settings, with the help text, loading from flags and environment, and validation they share. */
+export class SettingsSchema<C extends object> {
+  /**
+   * @param what names the configuration in error messages ("server", "worker").
+   * @param crossChecks finds problems that involve more than one setting.
+   */
+  constructor(
+    private readonly settings: readonly AnySetting<C>[],
+    private readonly what: string,
+    private readonly crossChecks: (config: C) => string[] = () => [],
+  ) {}
+
+  /** One line per setting: flag, env var, default and description, for `--help`. */
+  help(): string {
+    return this.settings
+      .map((definition) => {
+        const shown = definition.secret === true ? '(secret)' : JSON.stringify(definition.default);
+        const repeat = definition.joinRepeatsWith === undefined ? '' : ' (repeatable)';
+        return `  --${settingName(definition.key)} (${settingEnv(definition)}, default ${shown})  ${definition.description}${repeat}`;
+      })
+      .join('\n');
+  }
+
+  /**
+   * Builds a configuration from command-line flags (`--name value` or `--name=value`) and environment
+   * variables. Every problem is collected and reported in one ConfigError.
+   */
+  load(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): C {
+    const raw = new Map<AnySetting<C>, string>();
+    const fromFlags = new Set<AnySetting<C>>();
+    const problems: string[] = [];
+    for (const definition of this.settings) {
+      const value = env[settingEnv(definition)];
+      if (value !== undefined) raw.set(definition, value);
+    }
+    for (let i = 0; i < argv.length; i++) {
+      const arg = argv[i]!;
+      const match = /^--([a-z0-9-]+)(?:=(.*))?$/s.exec(arg);
+      const definition = match === null ? undefined : this.settings.find((candidate) => settingName(candidate.key) === match[1]);
+      if (match === null || definition === undefined) {
+        problems.push(`unknown argument ${JSON.stringify(arg)}; see --help for the settings`);
+        continue;
+      }
+      const value = match[2] ?? argv[++i];
+      if (value === undefined) {
+        problems.push(`--${match[1]!} needs a value`);
+        continue;
+      }
+      const earlier = raw.get(definition);
+      const repeated = definition.joinRepeatsWith !== undefined && fromFlags.has(definition) && earlier !== undefined;
+      raw.set(definition, repeated ? `${earlier}${definition.joinRepeatsWith}${value}` : value);
+      fromFlags.add(definition);
+    }
+    const config: Record<PropertyKey, unknown> = { ...(this.defaults() as Record<PropertyKey, unknown>) };
+    for (const [definition, value] of raw) {
+      try {
+        config[definition.key] = definition.parse(value);
+      } catch (error) {
+        const shown = definition.secret === true ? '' : ` (${(error as Error).message})`;
+        problems.push(`--${settingName(definition.key)}: invalid value${shown}`);
+      }
+    }
+    if (problems.length === 0) this.checkAll(config as C, problems);
+    if (problems.length > 0) this.fail(problems);
+    return config as C;
+  }
+
+  /** Defaults with typed overrides, validated like flags (for programs and tests). */
+  make(overrides: Partial<C> = {}): C {
+    const config = { ...this.defaults(), ...overrides };
+    const problems: string[] = [];
+    this.checkAll(config, problems);
+    if (problems.length > 0) this.fail(problems);
+    return config;
+  }
+
+  private defaults(): C {
+    return Object.fromEntries(this.settings.map((definition) => [definition.key, definition.default])) as C;
+  }
+
+  private checkAll(config: C, problems: string[]): void {
+    for (const definition of this.settings) {
+      const problem = definition.check?.(config[definition.key]);
+      if (problem !== undefined) problems.push(`--${settingName(definition.key)} ${problem}`);
+    }
+    problems.push(...this.crossChecks(config));
+  }
+
+  private fail(problems: readonly string[]): never {
+    throw new ConfigError(`invalid ${this.what} configuration:\n  ${problems.join('\n  ')}`);
+  }
+}
