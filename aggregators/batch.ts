@@ -10,12 +10,20 @@ export class GradientBatch<G extends Gradient = Gradient> {
   readonly n: number;
   readonly d: number;
   private cachedGram: Float64Array | undefined;
+  private output: G | undefined;
 
   /** Wraps rows without copying; `gram` may be supplied when it is already known (e.g. K' = W K Wᵀ after mixing). */
   constructor(readonly rows: readonly G[], readonly kernels: Kernels, gram?: Float64Array) {
     this.n = rows.length;
     this.d = rows[0]?.length ?? 0;
     this.cachedGram = gram;
+  }
+
+  /** Makes `newOutput` hand out the caller's buffer (checked to fit and not to overlap an input). */
+  writeOutputTo(output: G | undefined): this {
+    if (output !== undefined) checkOutputBuffer(output, this.rows);
+    this.output = output;
+    return this;
   }
 
   /** Checks the rows form an n×d matrix of one element type and, unless told otherwise, that every value is finite. */
@@ -44,15 +52,38 @@ export class GradientBatch<G extends Gradient = Gradient> {
     return this.cachedGram;
   }
 
-  /** A new row of the same element type and length, for outputs. */
+  /** A new row of the same element type and length, for intermediate rows. */
   newRow(): G {
     return new (this.rows[0]!.constructor as new (length: number) => G)(this.d);
   }
 
-  /** Σ_i weights[i]·g_i as a new row. */
+  /** Where the rule writes its aggregate: the caller's buffer when one was given, else a new row. */
+  newOutput(): G {
+    return this.output ?? this.newRow();
+  }
+
+  /** Σ_i weights[i]·g_i, written to the output. */
   weightedSum(weights: Float64Array): G {
-    const out = this.newRow();
+    const out = this.newOutput();
     this.kernels.combine(this.rows, weights, [out]);
     return out;
   }
+}
+
+function byteRange(array: Gradient): [number, number] {
+  return [array.byteOffset, array.byteOffset + array.byteLength];
+}
+
+function checkOutputBuffer(output: Gradient, rows: readonly Gradient[]): void {
+  const first = rows[0]!;
+  if (output.length !== first.length || output.constructor !== first.constructor) {
+    throw new ShapeError(`the output buffer is a ${output.constructor.name} of length ${output.length}, expected a ${first.constructor.name} of length ${first.length}`);
+  }
+  const [start, end] = byteRange(output);
+  rows.forEach((row, i) => {
+    const [rowStart, rowEnd] = byteRange(row);
+    if (row.buffer === output.buffer && start < rowEnd && rowStart < end) {
+      throw new ShapeError(`the output buffer overlaps the gradient of worker ${i}`);
+    }
+  });
 }

@@ -64,7 +64,7 @@ export function createAggregator(spec: RuleSpec, options: BuildOptions = {}): Ag
   const ruleState: StateSlot = { value: undefined };
   const stateSlots = [...chain.map((stage, i) => ({ prefix: `pre${i}.`, slot: stage.state })), { prefix: 'rule.', slot: ruleState }];
 
-  const aggregate = <G extends Gradient>(gradients: readonly G[], callOptions?: AggregateOptions): AggregationResult<G> => {
+  const aggregate = <G extends Gradient>(gradients: readonly G[], callOptions?: AggregateOptions<G>): AggregationResult<G> => {
     let batch = GradientBatch.validated(gradients, kernels, callOptions);
     let stageF = f;
     const toWorkerMaps: ((perRow: readonly number[]) => number[])[] = [];
@@ -77,7 +77,7 @@ export function createAggregator(spec: RuleSpec, options: BuildOptions = {}): Ag
     if (batch.n < definition.requirement.minInputs(stageF)) {
       throw new TooFewInputsError(definition.name, definition.requirement.text, batch.n, stageF);
     }
-    const result = definition.aggregate(batch, stageF, params, ruleState);
+    const result = definition.aggregate(batch.writeOutputTo(callOptions?.output), stageF, params, ruleState);
     return { output: result.output, diagnostics: mapToWorkers(result.diagnostics, toWorkerMaps) };
   };
 

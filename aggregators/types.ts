@@ -44,9 +44,15 @@ export interface AggregationResult<G extends Gradient = Gradient> {
 /** State a rule carries from one round to the next; plain numbers and typed arrays so it can be checkpointed. */
 export type RuleState = Readonly<Record<string, number | Float32Array | Float64Array>>;
 
-export interface AggregateOptions {
+export interface AggregateOptions<G extends Gradient = Gradient> {
   /** Skip the non-finite scan when the caller has already validated every value (the server does on ingest). */
   readonly assumeFinite?: boolean;
+  /**
+   * Where to write the aggregate (length d, the inputs' element type, not overlapping any input).
+   * A caller that aggregates every round can reuse one buffer from the gradient memory, so the SIMD
+   * kernels write in place and no d-length array is allocated per call. Defaults to a new array.
+   */
+  readonly output?: G;
 }
 
 export interface Aggregator {
@@ -57,7 +63,7 @@ export interface Aggregator {
   /** Fewest inputs this rule accepts for its f (e.g. 2f+1 for median, 4f+3 for Bulyan). */
   minInputs(): number;
   /** Aggregates n rows of equal length. Throws a typed error (see errors.ts) on bad input. */
-  aggregate<G extends Gradient>(gradients: readonly G[], options?: AggregateOptions): AggregationResult<G>;
+  aggregate<G extends Gradient>(gradients: readonly G[], options?: AggregateOptions<G>): AggregationResult<G>;
   /** Serialisable state between rounds, or undefined for stateless rules. */
   getState(): RuleState | undefined;
   /** Restores state written by getState (e.g. from a checkpoint). */

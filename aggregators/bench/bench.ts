@@ -133,10 +133,10 @@ function timeOperation(op: string, rows: readonly Float32Array[], kernels: Kerne
   const counting = countingKernels(kernels);
   const aggregator = createAggregator({ name: op, f: boundFor(op, rows.length) }, { kernels: counting.kernels });
   if (aggregator.minInputs() > rows.length) return undefined;
-  aggregator.aggregate(rows, { assumeFinite: true });
+  aggregator.aggregate(rows, { assumeFinite: true, output });
   const calls = counting.counts();
   const timed = createAggregator({ name: op, f: aggregator.f }, { kernels });
-  return { ms: medianMs(runs, () => timed.aggregate(rows, { assumeFinite: true })), calls };
+  return { ms: medianMs(runs, () => timed.aggregate(rows, { assumeFinite: true, output })), calls };
 }
 
 function formatMs(ms: number | undefined): string {
@@ -204,9 +204,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const threads = options.threads;
-  console.log('Float32 rows in the gradient memory. Rules run with assumeFinite: true and include allocating their output (new Float32Array(d));');
-  console.log('the bare kernels below them (combine with mean weights, trimmedMean as the median, gram, finite-scan: the validation scan)');
-  console.log('write into an output already in the gradient memory.');
+  console.log('Float32 rows in the gradient memory. Rules run with assumeFinite: true and write into a reused output buffer in the gradient memory,');
+  console.log('as the server does; the bare kernels below them (combine with mean weights, trimmedMean as the median, gram, finite-scan: the');
+  console.log('validation scan) write into the same buffer.');
   console.log(`GB/s = input bytes (n·d·4) per second. Backend: ${single.name} on one thread, ${threaded?.name ?? 'none'} on ${threads} threads.`);
   console.log(withNumpy ? `numpy (BLAS: ${blas ?? 'unknown'}; OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset): np.mean, np.median, sort-based trimmed mean, A @ A.T, and flag as the reference's SVD formulation.` : 'numpy: not measured.');
   console.log('');

@@ -63,7 +63,7 @@ export function averageAroundMedian<G extends Gradient>(rows: readonly G[], f: n
 
 function bulyanAggregate<G extends Gradient>(batch: GradientBatch<G>, f: number) {
   const { picked, firstScores } = selectBulyan(batch.gram(), batch.n, f);
-  const output = batch.newRow();
+  const output = batch.newOutput();
   const keptCounts = new Float64Array(picked.length);
   averageAroundMedian(
     picked.map((i) => batch.rows[i]!),

@@ -73,7 +73,7 @@ function centeredClippingAggregate<G extends Gradient>(
     const withAnchor = [...batch.rows, v0];
     const dots = batch.kernels.dots(withAnchor, v0);
     decision = decideCenteredClipping(batch.gram(), batch.n, { dots: dots.subarray(0, batch.n), normSq: dots[batch.n]! }, tau, iterations);
-    output = batch.newRow();
+    output = batch.newOutput();
     batch.kernels.combine(withAnchor, Float64Array.of(...decision.rowWeights, decision.anchorWeight), [output]);
   }
   state.value = { previousAggregate: output.slice() };

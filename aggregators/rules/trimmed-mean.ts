@@ -8,7 +8,7 @@ import { honestMajority } from './requirements.js';
  * each worker the share of coordinates where its value lay within the kept range (`keptShare`).
  */
 export function coordinateTrimmedMean<G extends Gradient>(batch: GradientBatch<G>, trim: number): AggregationResult<G> {
-  const output = batch.newRow();
+  const output = batch.newOutput();
   const keptCounts = new Float64Array(batch.n);
   batch.kernels.trimmedMean(batch.rows, trim, output, keptCounts);
   return {
