@@ -62,6 +62,13 @@ export function createAggregator(spec: RuleSpec, options: BuildOptions = {}): Ag
     return { definition: preDefinition, params: preParams, state };
   });
   const ruleState: StateSlot = { value: undefined };
+  // The fewest inputs for which the rule's requirement still holds after the pre-aggregators reshape them
+  // (bucketing hands the rule ⌈n/s⌉ rows); reshaping only grows with n, so counting up terminates.
+  let minInputs = 1;
+  for (;; minInputs++) {
+    const shaped = chain.reduce((shape, stage) => stage.definition.outputShape?.(shape.n, shape.f, stage.params) ?? shape, { n: minInputs, f });
+    if (shaped.n >= definition.requirement.minInputs(shaped.f)) break;
+  }
   const stateSlots = [...chain.map((stage, i) => ({ prefix: `pre${i}.`, slot: stage.state })), { prefix: 'rule.', slot: ruleState }];
 
   const aggregate = <G extends Gradient>(gradients: readonly G[], callOptions?: AggregateOptions<G>): AggregationResult<G> => {
@@ -85,7 +92,7 @@ export function createAggregator(spec: RuleSpec, options: BuildOptions = {}): Ag
     name: definition.name,
     f,
     params: Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as Record<string, number | boolean>,
-    minInputs: () => definition.requirement.minInputs(f),
+    minInputs: () => minInputs,
     aggregate,
     getState: () => combineState(stateSlots),
     setState: (state: RuleState) => {

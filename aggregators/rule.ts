@@ -38,6 +38,8 @@ export interface PreAggregatorDefinition<S extends ParamSchema = ParamSchema> {
   readonly summary: string;
   readonly params: S;
   checkParams?(params: ResolvedParams<S>): void;
+  /** How many rows and what Byzantine bound the next stage gets from n rows with bound f; unchanged when absent. */
+  outputShape?(n: number, f: number, params: ResolvedParams<S>): { readonly n: number; readonly f: number };
   apply<G extends Gradient>(batch: GradientBatch<G>, f: number, params: ResolvedParams<S>, state: StateSlot): PreAggregation<G>;
 }
 

@@ -47,6 +47,10 @@ export const bucketingPreAggregator = definePreAggregator({
     s: { kind: 'integer', min: 1, default: 2, description: 'bucket size' },
     seed: { kind: 'integer', min: 0, max: 0xffffffff, default: 0, description: 'seed of the shuffling generator' },
   },
+  outputShape(n, f, params) {
+    const buckets = Math.ceil(n / params.s);
+    return { n: buckets, f: Math.min(f, buckets) };
+  },
   apply(batch, f, params, state) {
     return bucketingApply(batch, f, params.s, params.seed, state);
   },

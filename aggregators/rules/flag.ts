@@ -2,6 +2,7 @@ import { Matrix } from 'ml-matrix';
 import { TooFewInputsError } from '../errors.js';
 import { squareMatrix, symmetricEigen } from '../linalg.js';
 import { defineRule } from '../rule.js';
+import { honestMajority } from './requirements.js';
 
 /** Gradient norms are floored at this before dividing, as in the paper's reference; an exactly zero gradient stays zero. */
 const NORM_FLOOR = 1e-12;
@@ -193,7 +194,7 @@ export const flagRule = defineRule({
     eps: { kind: 'number', min: 0, exclusiveMin: true, default: 1e-7, description: 'residual floor that keeps IRLS weights finite' },
     rescale: { kind: 'boolean', default: false, description: 'scale the output to the median gradient norm' },
   },
-  requirement: { text: 'n > 2f', minInputs: (f) => 2 * f + 1 },
+  requirement: honestMajority,
   aggregate(batch, f, params) {
     const r = params.r ?? Math.ceil(batch.n / 2);
     if (r > batch.n) throw new TooFewInputsError('flag', `n ≥ r = ${r}`, batch.n, f);
