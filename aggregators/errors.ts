@@ -14,8 +14,8 @@ export class InvalidParameterError extends AggregationError {
 /** No rule or pre-aggregator of that name is registered. */
 export class UnknownRuleError extends AggregationError {
   override readonly name = 'UnknownRuleError';
-  constructor(readonly ruleName: string, readonly known: readonly string[]) {
-    super(`unknown rule "${ruleName}"; known: ${known.join(', ')}`);
+  constructor(readonly ruleName: string, readonly known: readonly string[], kind: 'rule' | 'pre-aggregator' = 'rule') {
+    super(`unknown ${kind} "${ruleName}"; known: ${known.join(', ')}`);
   }
 }
 

@@ -22,5 +22,6 @@ describe('registry', () => {
     expect(() => createAggregator({ name: 'averag', f: 0 })).toThrow(/known: .*mean.*median/);
     expect(() => createAggregator({ name: 'median', f: 1, params: { trim: 2 } })).toThrow(/median has no parameter "trim"/);
     expect(() => createAggregator({ name: 'median', f: -1 })).toThrow(InvalidParameterError);
+    expect(() => createAggregator({ name: 'median', f: 1, pre: [{ name: 'nmm' }] })).toThrow(/unknown pre-aggregator "nmm"; known: nnm, bucketing, clip/);
   });
 });

@@ -37,9 +37,9 @@ export interface BuildOptions {
   readonly kernels?: Kernels;
 }
 
-function findByName<D extends { readonly name: string }>(list: readonly D[], name: string): D {
+function findByName<D extends { readonly name: string }>(list: readonly D[], name: string, kind: 'rule' | 'pre-aggregator'): D {
   const found = list.find((definition) => definition.name === name);
-  if (found === undefined) throw new UnknownRuleError(name, list.map((definition) => definition.name));
+  if (found === undefined) throw new UnknownRuleError(name, list.map((definition) => definition.name), kind);
   return found;
 }
 
@@ -49,13 +49,13 @@ function findByName<D extends { readonly name: string }>(list: readonly D[], nam
  */
 export function createAggregator(spec: RuleSpec, options: BuildOptions = {}): Aggregator {
   const kernels = options.kernels ?? defaultKernels;
-  const definition = findByName(rules, spec.name);
+  const definition = findByName(rules, spec.name, 'rule');
   const f = spec.f;
   if (!Number.isInteger(f) || f < 0) throw new InvalidParameterError(`f must be a non-negative integer, got ${f}`);
   const params = resolveParams(definition.name, definition.params, spec.params);
   definition.checkParams?.(params, f);
   const chain = (spec.pre ?? []).map((pre) => {
-    const preDefinition = findByName(preAggregators, pre.name);
+    const preDefinition = findByName(preAggregators, pre.name, 'pre-aggregator');
     const preParams = resolveParams(preDefinition.name, preDefinition.params, pre.params);
     preDefinition.checkParams?.(preParams);
     const state: StateSlot = { value: undefined };
