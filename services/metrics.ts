@@ -103,3 +103,30 @@ export type ServerMetrics = ReturnType<typeof createServerMetrics>;
 export function countRejection(metrics: ServerMetrics, reason: RejectReason): void {
   metrics.gradientsRejected.inc({ reason });
 }
+
+/** Pushes take from a millisecond (small d on loopback) to seconds (d = 10⁷ over a network). */
+const PUSH_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Every metric a worker process exports (DESIGN §5), on a registry of its own. Label sets are
+ * bounded: `code` takes gRPC status names, `kind` is attack or fault, `name` the registered attack
+ * and fault names.
+ */
+export function createWorkerMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    steps: new Counter({ name: 'byzps_worker_steps_total', help: 'Gradients computed and pushed (whether or not the server accepted them).', registers }),
+    round: new Gauge({ name: 'byzps_worker_round', help: 'The round of the last gradient this worker computed.', registers }),
+    loss: new Gauge({ name: 'byzps_worker_loss', help: 'Mini-batch loss of the honest gradient of the last step.', registers }),
+    pushDuration: new Histogram({ name: 'byzps_worker_push_duration_seconds', help: 'Time from opening a push stream to the server’s reply, accepted or not.', buckets: PUSH_BUCKETS_SECONDS, registers }),
+    pushFailures: new Counter({ name: 'byzps_worker_push_failures_total', help: 'Pushes the server refused or that failed in transport, by gRPC status code.', labelNames: ['code'] as const, registers }),
+    pushesSkipped: new Counter({ name: 'byzps_worker_pushes_skipped_total', help: 'Rounds the worker computed a gradient for but did not push (dropped-push fault).', registers }),
+    reconnects: new Counter({ name: 'byzps_worker_reconnects_total', help: 'Times the worker lost the server and joined again.', registers }),
+    active: new Gauge({ name: 'byzps_worker_active', help: 'The attack and system faults in force: 1 for each active one.', labelNames: ['kind', 'name'] as const, registers }),
+  };
+}
+
+export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

@@ -1,0 +1,108 @@
+import { Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import { byzpsV1, type GradientChunk, type ModelChunk__Output, type ParameterServerClient } from '../services/protocol.js';
+import type { Instruction } from './faults.js';
+
+/** A call the server refused or that failed in transport, with its gRPC status code. */
+export class RpcError extends Error {
+  override readonly name = 'RpcError';
+  constructor(readonly code: status, readonly details: string, readonly method: string) {
+    super(`${method} failed with ${status[code]}: ${details}`);
+  }
+}
+
+export interface JoinInfo {
+  readonly workerId: number;
+  readonly task: string;
+  readonly dimension: number;
+  readonly round: number;
+  readonly maxChunkBytes: number;
+}
+
+export interface PulledModel {
+  readonly round: number;
+  readonly theta: Float32Array;
+  /** Instructions an operator queued for this worker. */
+  readonly instructions: Instruction[];
+}
+
+function toRpcError(error: ServiceError, method: string): RpcError {
+  return new RpcError(error.code, error.details, method);
+}
+
+/** The worker's side of the ParameterServer service: one channel, the worker token on every call, deadlines on every call. */
+export class ParameterServerConnection {
+  private readonly client: ParameterServerClient;
+
+  constructor(
+    address: string,
+    channel: ChannelCredentials,
+    private readonly token: string,
+    private readonly callTimeoutMs: number,
+  ) {
+    // Workers reconnect themselves with backoff; gRPC's own retries would hide the outage from them.
+    this.client = new byzpsV1.ParameterServer(address, channel, { 'grpc.enable_retries': 0 });
+  }
+
+  private metadata(): Metadata {
+    const metadata = new Metadata();
+    if (this.token !== '') metadata.set('authorization', `Bearer ${this.token}`);
+    return metadata;
+  }
+
+  private deadline(): Date {
+    return new Date(Date.now() + this.callTimeoutMs);
+  }
+
+  join(name: string): Promise<JoinInfo> {
+    return new Promise((resolve, reject) => {
+      this.client.join({ workerName: name }, this.metadata(), { deadline: this.deadline() }, (error, reply) => {
+        if (error !== null) reject(toRpcError(error, 'Join'));
+        else resolve(reply!);
+      });
+    });
+  }
+
+  /** θ_r reassembled from its chunks into one Float32Array, with the instructions of the first chunk. */
+  pull(workerId: number): Promise<PulledModel> {
+    return new Promise((resolve, reject) => {
+      const stream = this.client.pull({ workerId }, this.metadata(), { deadline: this.deadline() });
+      let theta: Float32Array | undefined;
+      let bytes: Uint8Array | undefined;
+      let round = 0;
+      const instructions: Instruction[] = [];
+      stream.on('data', (chunk: ModelChunk__Output) => {
+        if (theta === undefined) {
+          round = chunk.round;
+          theta = new Float32Array(chunk.dimension);
+          bytes = new Uint8Array(theta.buffer);
+          instructions.push(...chunk.faults.map((fault) => ({ kind: fault.kind, params: fault.params })));
+        }
+        // Wire bytes are little-endian float32, as is every platform Node runs on, so a byte copy decodes them.
+        bytes!.set(chunk.data, chunk.offset * 4);
+      });
+      stream.on('error', (error: ServiceError) => {
+        reject(toRpcError(error, 'Pull'));
+      });
+      stream.on('end', () => {
+        if (theta === undefined) reject(new RpcError(status.INTERNAL, 'the server sent no model chunk', 'Pull'));
+        else resolve({ round, theta, instructions });
+      });
+    });
+  }
+
+  /** Streams one gradient as the given chunks and resolves with the round the server accepted it for. */
+  push(chunks: Iterable<GradientChunk>): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const call = this.client.push(this.metadata(), { deadline: this.deadline() }, (error, reply) => {
+        if (error !== null) reject(toRpcError(error, 'Push'));
+        else resolve(reply!.round);
+      });
+      for (const chunk of chunks) call.write(chunk);
+      call.end();
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,236 @@
+import { status } from '@grpc/grpc-js';
+import { SeededRandom } from '../aggregators/random.js';
+import type { Logger } from '../services/logger.js';
+import type { WorkerMetrics } from '../services/metrics.js';
+import { Backoff, sleep } from './backoff.js';
+import type { Behaviour } from './behaviour.js';
+import { RpcError, type JoinInfo, type ParameterServerConnection } from './client.js';
+import type { Instruction } from './faults.js';
+import type { GradientSource } from './gradient-source.js';
+import { gradientChunks, type PayloadFault } from './payload.js';
+import { deriveSeed } from './seeds.js';
+import type { Batch } from './tasks/task.js';
+
+/** Join refusals that retrying cannot fix: the worker stops with the server's message. */
+const FATAL_JOIN_CODES: ReadonlySet<status> = new Set([status.UNAUTHENTICATED, status.PERMISSION_DENIED, status.INVALID_ARGUMENT]);
+/** Push failures after which the session is gone (server down, restarted, or it forgot this worker). */
+const SESSION_LOST_CODES: ReadonlySet<status> = new Set([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.NOT_FOUND, status.CANCELLED, status.UNKNOWN, status.INTERNAL]);
+/** While a round stays open, the wait between pulls grows by this factor up to this multiple of the first wait. */
+const PULL_WAIT_GROWTH = 1.5;
+const PULL_WAIT_MAX_FACTOR = 20;
+
+export interface TrainingLoopOptions {
+  readonly name: string;
+  /** Opens a new channel to the server (one per session, so a reconnect is a real one). */
+  readonly connect: () => ParameterServerConnection;
+  /** The gradient source for the task the server announced at Join; throws when this worker cannot train it. */
+  readonly prepare: (join: JoinInfo) => GradientSource<Batch>;
+  readonly behaviour: Behaviour;
+  readonly metrics: WorkerMetrics;
+  readonly log: Logger;
+  readonly backoff: Backoff;
+  readonly pullIntervalMs: number;
+  /** Stop after this many pushes; 0 runs until stop(). */
+  readonly maxSteps: number;
+  /** Ends the process for the crash fault. */
+  readonly exit: (code: number) => void;
+}
+
+interface Session {
+  readonly connection: ParameterServerConnection;
+  readonly join: JoinInfo;
+  readonly source: GradientSource<Batch>;
+}
+
+/** How a session ended when nothing failed. */
+type SessionEnd = { readonly kind: 'stopped' } | { readonly kind: 'disconnect'; readonly downMs: number };
+
+/**
+ * The worker's life: join, then Pull θ_r → gradient on its shard → attack → Push, round after
+ * round; on a lost server, reconnect with backoff and join again under the same name. Instructions
+ * arriving with a Pull change what it does from that round on.
+ */
+export class TrainingLoop {
+  private readonly abort = new AbortController();
+  private steps = 0;
+  private joinedBefore = false;
+
+  constructor(private readonly options: TrainingLoopOptions) {
+    this.showActive();
+  }
+
+  get stepsDone(): number {
+    return this.steps;
+  }
+
+  /** Ends the loop at its next wait or step; resolves run()'s promise. */
+  stop(): void {
+    this.abort.abort();
+  }
+
+  private get stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  /** Runs until stop(), maxSteps pushes, a crash fault, or a refusal no retry can fix (thrown). */
+  async run(): Promise<void> {
+    const { log, metrics } = this.options;
+    while (!this.stopped) {
+      const session = await this.joinWithBackoff();
+      if (session === undefined) return;
+      let end: SessionEnd;
+      try {
+        end = await this.train(session);
+      } catch (error) {
+        if (!(error instanceof RpcError)) throw error;
+        log.warn({ code: status[error.code], details: error.details }, 'lost the session with the server; joining again');
+        const delay = this.options.backoff.next();
+        end = { kind: 'disconnect', downMs: delay };
+      } finally {
+        session.connection.close();
+      }
+      if (end.kind === 'stopped') return;
+      metrics.reconnects.inc();
+      await sleep(end.downMs, this.abort.signal);
+    }
+  }
+
+  private async joinWithBackoff(): Promise<Session | undefined> {
+    const { name, log, backoff } = this.options;
+    while (!this.stopped) {
+      const connection = this.options.connect();
+      try {
+        const join = await connection.join(name);
+        const source = this.options.prepare(join);
+        backoff.reset();
+        log.info({ workerId: join.workerId, task: join.task, dimension: join.dimension, round: join.round, rejoin: this.joinedBefore }, 'joined the parameter server');
+        this.joinedBefore = true;
+        return { connection, join, source };
+      } catch (error) {
+        connection.close();
+        if (!(error instanceof RpcError) || FATAL_JOIN_CODES.has(error.code)) throw error;
+        const delay = backoff.next();
+        log.warn({ code: status[error.code], details: error.details, retryInMs: Math.round(delay) }, 'could not join the parameter server; retrying');
+        await sleep(delay, this.abort.signal);
+      }
+    }
+    return undefined;
+  }
+
+  /** Trains on one session until it is stopped or told to disconnect; a lost server surfaces as an RpcError. */
+  private async train(session: Session): Promise<SessionEnd> {
+    const { behaviour, metrics, log } = this.options;
+    const { connection, join, source } = session;
+    // A fresh session may be a restarted server that lost this worker's last push, so nothing counts as pushed yet.
+    let lastPushedRound = -1;
+    let wait = this.options.pullIntervalMs;
+    while (!this.stopped) {
+      const pulled = await connection.pull(join.workerId);
+      this.follow(pulled.instructions);
+      if (pulled.round <= lastPushedRound) {
+        await sleep(wait, this.abort.signal);
+        wait = Math.min(wait * PULL_WAIT_GROWTH, this.options.pullIntervalMs * PULL_WAIT_MAX_FACTOR);
+        continue;
+      }
+      wait = this.options.pullIntervalMs;
+      if (await this.crashOrHangDue()) return { kind: 'stopped' };
+      const step = source.step(pulled.theta, pulled.round, behaviour.attack);
+      metrics.round.set(pulled.round);
+      metrics.loss.set(step.loss);
+      await this.pushStep(connection, join, pulled.round, step.gradient);
+      lastPushedRound = pulled.round;
+      this.steps++;
+      metrics.steps.inc();
+      log.debug({ round: pulled.round, loss: step.loss, attack: behaviour.attack?.name }, 'step done');
+      behaviour.stepDone();
+      this.showActive();
+      if (this.options.maxSteps > 0 && this.steps >= this.options.maxSteps) {
+        log.info({ steps: this.steps }, 'reached --max-steps; stopping');
+        this.stop();
+        break;
+      }
+      const disconnect = behaviour.fault('disconnect');
+      if (disconnect !== undefined) {
+        behaviour.remove('disconnect');
+        this.showActive();
+        log.warn({ downMs: disconnect.downMs }, 'disconnect fault: dropping the connection');
+        return { kind: 'disconnect', downMs: disconnect.downMs };
+      }
+    }
+    return { kind: 'stopped' };
+  }
+
+  /** Applies instructions from the control service; a bad one is logged and ignored so the operator can retry. */
+  private follow(instructions: readonly Instruction[]): void {
+    if (instructions.length === 0) return;
+    for (const instruction of instructions) {
+      try {
+        this.options.behaviour.apply(instruction);
+        this.options.log.info({ instruction: instruction.kind, params: instruction.params }, 'instruction applied');
+      } catch (error) {
+        this.options.log.error({ instruction: instruction.kind, params: instruction.params, err: (error as Error).message }, 'instruction refused');
+      }
+    }
+    this.showActive();
+  }
+
+  /** The crash and hang faults, when their step has come; a hang lasts until stop(). Returns true when the loop must end. */
+  private async crashOrHangDue(): Promise<boolean> {
+    const { behaviour, log } = this.options;
+    const crash = behaviour.fault('crash');
+    if (crash !== undefined && crash.afterSteps === 0) {
+      log.fatal({ exitCode: crash.exitCode, steps: this.steps }, 'crash fault: exiting');
+      this.options.exit(crash.exitCode);
+      this.stop();
+      return true;
+    }
+    const hang = behaviour.fault('hang');
+    if (hang !== undefined && hang.afterSteps === 0) {
+      log.warn({ steps: this.steps }, 'hang fault: no more pulls or pushes, connection kept open');
+      await new Promise((resolve) => { this.abort.signal.addEventListener('abort', resolve, { once: true }); });
+      return true;
+    }
+    return false;
+  }
+
+  private async pushStep(connection: ParameterServerConnection, join: JoinInfo, round: number, gradient: Float32Array): Promise<void> {
+    const { behaviour, metrics, log } = this.options;
+    const delay = behaviour.fault('delay');
+    if (delay !== undefined) await sleep(delay.ms, this.abort.signal);
+    const drop = behaviour.fault('drop-push');
+    if (drop !== undefined && SeededRandom.fromSeed(deriveSeed(drop.seed, round)).next() < drop.probability) {
+      metrics.pushesSkipped.inc();
+      log.debug({ round }, 'drop-push fault: not pushing this round');
+      return;
+    }
+    const payloadFault: PayloadFault | undefined = behaviour.fault('nan-payload') ?? behaviour.fault('truncated-payload') ?? behaviour.fault('wrong-length');
+    const chunks = gradientChunks(join.workerId, round, gradient, join.maxChunkBytes, payloadFault);
+    const copies = behaviour.fault('duplicate-push') === undefined ? 1 : 2;
+    for (let copy = 0; copy < copies; copy++) await this.push(connection, round, chunks);
+  }
+
+  /** One push, timed and counted; refusals are logged and the loop goes on, a lost session is rethrown. */
+  private async push(connection: ParameterServerConnection, round: number, chunks: Parameters<ParameterServerConnection['push']>[0]): Promise<void> {
+    const { metrics, log } = this.options;
+    const stopTimer = metrics.pushDuration.startTimer();
+    try {
+      await connection.push(chunks);
+    } catch (error) {
+      if (!(error instanceof RpcError)) throw error;
+      metrics.pushFailures.inc({ code: status[error.code] });
+      if (SESSION_LOST_CODES.has(error.code)) throw error;
+      log.warn({ round, code: status[error.code], details: error.details }, 'push refused');
+    } finally {
+      stopTimer();
+    }
+  }
+
+  /** One gauge series per active attack or fault; an honest worker shows attack="none". */
+  private showActive(): void {
+    const { metrics, behaviour } = this.options;
+    metrics.active.reset();
+    const items = behaviour.active();
+    if (behaviour.attack === undefined) metrics.active.set({ kind: 'attack', name: 'none' }, 1);
+    for (const item of items) metrics.active.set({ kind: item.kind, name: item.name }, 1);
+  }
+}
