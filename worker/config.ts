@@ -25,7 +25,8 @@ export interface WorkerConfig {
   readonly noise: number;
   readonly dataDir: string;
   readonly attack: string;
-  readonly attackParams: Readonly<Record<string, string>>;
+  /** The attack's parameters, one --attack-param KEY=VALUE each. */
+  readonly attackParam: Readonly<Record<string, string>>;
   readonly fault: readonly Instruction[];
   readonly estimateWorkers: readonly number[];
   readonly maxSteps: number;
@@ -80,7 +81,7 @@ const workerSettings = [
   setting({ key: 'noise', description: 'synthetic task: per-sample noise norm τ; must equal the server’s', default: 1, parse: parseNumber, check: atLeast(0) }),
   setting({ key: 'dataDir', description: 'fashion-mnist: directory of the IDX files', default: '/usr/share/datasets/fashion-mnist', parse: text }),
   setting({ key: 'attack', description: `attack on the pushed gradient (${NONE}: honest)`, default: NONE, parse: text }),
-  setting({ key: 'attackParams', env: 'BYZPS_ATTACK_PARAM', description: 'attack parameter KEY=VALUE', default: {}, parse: parsePairs, joinRepeatsWith: ',' }),
+  setting({ key: 'attackParam', description: 'attack parameter KEY=VALUE', default: {}, parse: parsePairs, joinRepeatsWith: ',' }),
   setting({ key: 'fault', description: 'system fault KIND[:KEY=VALUE,...] (see below)', default: [], parse: parseInstructions, joinRepeatsWith: ';' }),
   setting({ key: 'estimateWorkers', description: 'worker indices whose gradients a colluding attack (alie, ipm, mimic) recomputes, comma-separated (empty: all)', default: [], parse: parseIndices }),
   setting({ key: 'maxSteps', description: 'stop after this many pushes (0: run until stopped)', default: 0, parse: parseInteger, check: atLeast(0) }),
@@ -95,7 +96,7 @@ const workerSettings = [
 
 /** The launch-time instructions: the attack (unless none), then the faults. */
 export function launchInstructions(config: WorkerConfig): Instruction[] {
-  const attack = config.attack === NONE ? [] : [{ kind: config.attack, params: config.attackParams }];
+  const attack = config.attack === NONE ? [] : [{ kind: config.attack, params: config.attackParam }];
   return [...attack, ...config.fault];
 }
 
@@ -107,10 +108,10 @@ function crossChecks(config: WorkerConfig): string[] {
   if (config.reconnectMaxMs < config.reconnectInitialMs) problems.push(`--reconnect-max-ms (${config.reconnectMaxMs}) must be ≥ --reconnect-initial-ms (${config.reconnectInitialMs})`);
   const outside = config.estimateWorkers.filter((index) => index < 0 || index >= config.workers);
   if (outside.length > 0) problems.push(`--estimate-workers ${outside.join(', ')} outside 0..${config.workers - 1}`);
-  if (config.attack === NONE && Object.keys(config.attackParams).length > 0) problems.push('--attack-param needs --attack');
+  if (config.attack === NONE && Object.keys(config.attackParam).length > 0) problems.push('--attack-param needs --attack');
   if (config.attack !== NONE) {
     try {
-      createAttack({ name: config.attack, params: config.attackParams });
+      createAttack({ name: config.attack, params: config.attackParam });
     } catch (error) {
       problems.push(`--attack: ${(error as Error).message}`);
     }
