@@ -16,11 +16,23 @@ export class GradientMemory {
   private readonly allocator: BlockAllocator;
   /** Every SharedArrayBuffer object this memory has shown; growing yields a new one over the same bytes. */
   private readonly buffers = new WeakSet<ArrayBufferLike>();
+  /** Set when this object manages only part of a memory that another thread owns (see region). */
+  private readonly regionBytes: number | undefined;
 
-  constructor(initialPages = INITIAL_PAGES) {
-    this.memory = new wasm.Memory({ initial: initialPages, maximum: WASM_MAX_PAGES, shared: true });
-    this.allocator = new BlockAllocator(RESERVED_BYTES, this.memory.buffer.byteLength);
+  constructor(initialPages = INITIAL_PAGES, region?: { readonly memory: WasmMemory; readonly start: number; readonly end: number }) {
+    this.memory = region?.memory ?? new wasm.Memory({ initial: initialPages, maximum: WASM_MAX_PAGES, shared: true });
+    this.allocator = region === undefined ? new BlockAllocator(RESERVED_BYTES, this.memory.buffer.byteLength) : new BlockAllocator(region.start, region.end);
+    this.regionBytes = region === undefined ? undefined : region.end - region.start;
     this.buffers.add(this.memory.buffer);
+  }
+
+  /**
+   * Allocates only within bytes [start, end) of a shared memory that another thread allocates the
+   * rest of (that thread reserved the range), so kernels on this thread can read that thread's
+   * gradients in place. It never grows the memory.
+   */
+  static region(memory: WasmMemory, start: number, end: number): GradientMemory {
+    return new GradientMemory(0, { memory, start, end });
   }
 
   /** A zeroed 64-byte-aligned Float32Array(d) inside this memory; give it back with freeGradient. */
@@ -55,6 +67,8 @@ export class GradientMemory {
 
   /** Byte offset of a view that lives in this memory, or undefined for any other view. */
   offsetOf(view: ArrayBufferView): number | undefined {
+    // Another thread may have grown the memory since this one last looked: the current buffer is ours too.
+    if (view.buffer === this.memory.buffer) this.buffers.add(view.buffer);
     return this.buffers.has(view.buffer) ? view.byteOffset : undefined;
   }
 
@@ -77,6 +91,9 @@ export class GradientMemory {
 
   /** Grows by at least what a request of `bytes` lacks, and by half the current size to keep growth rare. */
   private grow(bytes: number): void {
+    if (this.regionBytes !== undefined) {
+      throw new AggregationError(`a scratch region of ${this.regionBytes} bytes cannot provide ${bytes} more bytes; the thread that owns the memory must reserve more`);
+    }
     const current = this.memory.buffer.byteLength;
     const lacking = bytes + WASM_PAGE_BYTES - this.allocator.freeAtEnd();
     const pages = Math.min(Math.ceil(Math.max(lacking, current / 2) / WASM_PAGE_BYTES), WASM_MAX_PAGES - current / WASM_PAGE_BYTES);

@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { AggregationError } from '../errors.js';
 import { gradientMemory, type GradientMemory } from './gradient-memory.js';
 import { KernelInstance, loadKernelModule } from './kernel-instance.js';
 import type { Kernels } from './kernels.js';
 import { splitRange } from './range-split.js';
 import { createSimdKernels, type RangeExecutor } from './simd.js';
+import { startModuleThread } from './start-thread.js';
 import { Control, writeJob } from './thread-control.js';
 import type { KernelThreadData } from './thread-worker.js';
 
@@ -22,16 +23,8 @@ export interface ThreadOptions {
   readonly memory?: GradientMemory;
 }
 
-// From TypeScript sources (vitest, tsx) the worker is a .ts file. Node 20 does not apply
-// `--import tsx` to worker threads, so a small bootstrap loads it through tsx's API instead.
-const fromSources = import.meta.url.endsWith('.ts');
-const workerUrl = new URL(fromSources ? './thread-worker.ts' : './thread-worker.js', import.meta.url);
-
 function startWorker(workerData: KernelThreadData, transferList: MessagePort[]): Worker {
-  if (!fromSources) return new Worker(workerUrl, { workerData, transferList });
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(workerUrl.href)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(bootstrap, { eval: true, workerData, transferList });
+  return startModuleThread(import.meta.url, './thread-worker', { workerData, transferList });
 }
 
 /**
