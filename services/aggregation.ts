@@ -1,10 +1,117 @@
-import type { AggregationResult, Aggregator } from '../aggregators/index.js';
+import { createAggregator, gradientMemory, type AggregationResult, type Aggregator, type RuleSpec } from '../aggregators/index.js';
+import { startModuleThread } from '../aggregators/kernels/start-thread.js';
+import { GRAM_BLOCK } from '../aggregators/kernels/kernel-instance.js';
+import type { AggregationReply, AggregationRequest } from './aggregation-thread.js';
 
 /**
- * Runs the rule on one round's gradients. The one place the server calls a rule, so moving the
- * work off the gRPC thread (worker_threads over shared memory) changes only this function.
- * Values were checked finite on ingest, so the rule skips its own scan.
+ * Builds rules and runs them on one round's gradients: the one place the server calls a rule.
+ * Values were checked finite on ingest, so rules skip their own scan.
  */
-export function aggregateRound(aggregator: Aggregator, gradients: readonly Float32Array[]): Promise<AggregationResult<Float32Array>> {
-  return Promise.resolve(aggregator.aggregate(gradients, { assumeFinite: true }));
+export interface RuleRunner {
+  /** Builds and validates a rule on the calling thread, so a bad spec fails where it was given. */
+  build(spec: RuleSpec): Aggregator;
+  aggregate(aggregator: Aggregator, gradients: readonly Float32Array[]): Promise<AggregationResult<Float32Array>>;
+  close(): Promise<void>;
+}
+
+/** Runs rules on the calling thread: simplest, but a rule at large d blocks the event loop while it runs. */
+export const inProcessRunner: RuleRunner = {
+  build: (spec) => createAggregator(spec),
+  aggregate: (aggregator, gradients) => Promise.resolve(aggregator.aggregate(gradients, { assumeFinite: true })),
+  close: () => Promise.resolve(),
+};
+
+/**
+ * Scratch the SIMD kernels may need during one aggregation of n rows of length d: an output row,
+ * the per-block partial Gram matrix, row tables and per-thread counts, with room for alignment.
+ */
+export function scratchBytes(n: number, d: number): number {
+  const pairs = (n * (n + 1)) / 2;
+  return 4 * d + 8 * pairs * Math.ceil(d / GRAM_BLOCK) + 64 * n + 64 * 1024;
+}
+
+interface Pending {
+  resolve(reply: AggregationReply): void;
+  reject(error: Error): void;
+}
+
+/**
+ * Runs rules on a worker thread (DESIGN §8), so gRPC and HTTP keep answering while a rule works
+ * at large d. The gradients stay where ingest put them, in the shared gradient memory: the thread
+ * reads them in place, and for each call this thread reserves a scratch region of that memory for
+ * the thread's kernels. The thread rebuilds the rule from its spec every call and gets the rule's
+ * state (centered clipping's previous aggregate) with it, so the rule object here stays the one
+ * the server checkpoints and a runtime rule change takes effect at the next call. Results equal
+ * the in-process path's bit for bit: the same SIMD kernels run on the same rows. Gradients outside
+ * the shared memory (custom buffers) are aggregated in process.
+ */
+export async function startAggregationThread(): Promise<RuleRunner> {
+  const memory = gradientMemory();
+  const thread = startModuleThread(import.meta.url, './aggregation-thread', { workerData: { memory: memory.memory } });
+  const specs = new WeakMap<Aggregator, RuleSpec>();
+  const pending = new Map<number, Pending>();
+  let nextId = 0;
+  let failure: Error | undefined;
+  const failAll = (error: Error) => {
+    failure = error;
+    for (const call of pending.values()) call.reject(error);
+    pending.clear();
+  };
+  await new Promise<void>((resolve, reject) => {
+    thread.once('message', () => {
+      resolve();
+    });
+    thread.once('error', reject);
+  });
+  thread.on('message', (reply: AggregationReply) => {
+    const call = pending.get(reply.id);
+    pending.delete(reply.id);
+    call?.resolve(reply);
+  });
+  thread.on('error', failAll);
+  thread.on('exit', (code) => {
+    failAll(new Error(`the aggregation thread exited (code ${code})`));
+  });
+  thread.unref();
+
+  const send = (request: AggregationRequest) =>
+    new Promise<AggregationReply>((resolve, reject) => {
+      if (failure !== undefined) {
+        reject(failure);
+        return;
+      }
+      pending.set(request.id, { resolve, reject });
+      thread.postMessage(request);
+    });
+
+  return {
+    build(spec) {
+      const aggregator = createAggregator(spec);
+      specs.set(aggregator, spec);
+      return aggregator;
+    },
+    async aggregate(aggregator, gradients) {
+      const spec = specs.get(aggregator);
+      const offsets = gradients.map((gradient) => memory.offsetOf(gradient));
+      if (spec === undefined || gradients.length === 0 || offsets.some((offset) => offset === undefined)) {
+        return inProcessRunner.aggregate(aggregator, gradients);
+      }
+      const d = gradients[0]!.length;
+      const bytes = scratchBytes(gradients.length, d);
+      const scratch = memory.allocate(bytes);
+      let reply: AggregationReply;
+      try {
+        reply = await send({ id: nextId++, spec, state: aggregator.getState(), offsets: offsets as number[], dimension: d, scratch: { start: scratch, end: scratch + bytes } });
+      } finally {
+        memory.release(scratch);
+      }
+      if ('error' in reply) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
+      if (reply.state !== undefined) aggregator.setState(reply.state);
+      return { output: reply.output, diagnostics: reply.diagnostics };
+    },
+    async close() {
+      failAll(new Error('the aggregation thread was closed'));
+      await thread.terminate();
+    },
+  };
 }

@@ -9,7 +9,7 @@ describe('server configuration', () => {
     expect(config.rule).toBe('median');
     expect(config.f).toBe(2);
     expect(config.logLevel).toBe('debug');
-    expect(config.dimension).toBe(1000);
+    expect(config.dimension).toBe(0);
   });
 
   it('parses rule parameters as key=value pairs', () => {

@@ -12,7 +12,10 @@ export interface ServerConfig {
   readonly httpPort: number;
   readonly task: string;
   readonly dimension: number;
+  readonly hidden: number;
+  readonly dataDir: string;
   readonly seed: number;
+  readonly evalEveryRounds: number;
   readonly rule: string;
   readonly f: number;
   readonly ruleParams: Readonly<Record<string, string>>;
@@ -50,9 +53,12 @@ const serverSettings = [
   setting({ key: 'grpcPort', description: 'gRPC port (0 picks a free one)', default: 50051, parse: parseInteger, check: port }),
   setting({ key: 'httpHost', description: 'address of the /metrics and /healthz endpoint', default: '0.0.0.0', parse: text }),
   setting({ key: 'httpPort', description: 'HTTP port for /metrics and /healthz (0 picks a free one)', default: 9090, parse: parseInteger, check: port }),
-  setting({ key: 'task', description: 'the model the server trains: synthetic', default: 'synthetic', parse: text }),
-  setting({ key: 'dimension', description: 'number of parameters d of the synthetic task', default: 1000, parse: parseInteger, check: between(1, 2 ** 28) }),
-  setting({ key: 'seed', description: 'seed of the initial parameters', default: 1, parse: parseInteger, check: between(0, 2 ** 32 - 1) }),
+  setting({ key: 'task', description: 'the model the server trains and evaluates, as its workers do: synthetic or fashion-mnist', default: 'synthetic', parse: text }),
+  setting({ key: 'dimension', description: 'number of parameters d (0: the task decides — 1000 for synthetic, 795·hidden + 10 for fashion-mnist)', default: 0, parse: parseInteger, check: between(0, 2 ** 28) }),
+  setting({ key: 'hidden', description: 'fashion-mnist: hidden units of the MLP (0: the task default, 64)', default: 0, parse: parseInteger, check: atLeast(0) }),
+  setting({ key: 'dataDir', description: 'fashion-mnist: directory of the IDX files (empty: /usr/share/datasets/fashion-mnist)', default: '', parse: text }),
+  setting({ key: 'seed', description: 'seed of the task (θ₀, and the synthetic task\'s optimum); workers must use the same', default: 1, parse: parseInteger, check: between(0, 2 ** 32 - 1) }),
+  setting({ key: 'evalEveryRounds', description: 'evaluate θ on the held-out data every this many rounds, on a separate thread (0: never)', default: 0, parse: parseInteger, check: atLeast(0) }),
   setting({ key: 'rule', description: 'aggregation rule (mean, median, trimmed-mean, krum, flag, …)', default: 'mean', parse: text }),
   setting({ key: 'f', description: 'Byzantine bound: how many workers may be arbitrary', default: 0, parse: parseInteger, check: atLeast(0) }),
   setting({ key: 'ruleParams', description: 'rule parameters as key=value,key=value', default: {}, parse: parsePairs }),

@@ -1,5 +1,5 @@
 import { status, type Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { createAggregator, type Aggregator } from '../aggregators/index.js';
+import type { Aggregator, RuleSpec } from '../aggregators/index.js';
 import { authenticate, bearerToken, tokensMatch } from './auth.js';
 import { InvalidRequestError, PermissionError } from './errors.js';
 import type { FaultQueue } from './faults.js';
@@ -20,6 +20,8 @@ export interface ControlContext {
   readonly workerToken: string;
   readonly faults: FaultQueue;
   readonly checkpointNow: () => Promise<{ round: number; path: string }>;
+  /** Builds (and validates) a rule the way the server runs its rules. */
+  readonly buildRule: (spec: RuleSpec) => Aggregator;
   readonly metrics: ServerMetrics;
   readonly log: Logger;
 }
@@ -29,8 +31,8 @@ function describeRule(rule: Aggregator, pre: RuleSpecMessage['pre']): RuleSpecMe
   return { name: rule.name, f: rule.f, params: Object.fromEntries(Object.entries(rule.params).map(([key, value]) => [key, String(value)])), pre };
 }
 
-function buildRule(spec: RuleSpecMessage__Output): Aggregator {
-  return createAggregator({ name: spec.name, f: spec.f, params: spec.params, pre: spec.pre.map((pre) => ({ name: pre.name, params: pre.params })) });
+function ruleSpec(spec: RuleSpecMessage__Output): RuleSpec {
+  return { name: spec.name, f: spec.f, params: spec.params, pre: spec.pre.map((pre) => ({ name: pre.name, params: pre.params })) };
 }
 
 /**
@@ -87,7 +89,7 @@ export function controlHandlers(context: ControlContext): ControlHandlers {
     SetRule: unary('SetRule', (request: { rule: RuleSpecMessage__Output | null }) => {
       const spec = request.rule;
       if (spec === null || spec.name === '') throw new InvalidRequestError('bad_request', 'SetRule needs a rule with a name');
-      const rule = buildRule(spec);
+      const rule = context.buildRule(ruleSpec(spec));
       engine.setAggregator(rule);
       log.info({ rule: rule.name, f: rule.f, params: rule.params }, 'rule changed by an operator');
       return { rule: describeRule(rule, spec.pre) };

@@ -74,6 +74,10 @@ export function createServerMetrics(source: () => RoundGaugeSource | undefined) 
     }),
     updateNorm: new Gauge({ name: 'byzps_model_update_norm', help: 'Euclidean norm of the last parameter update.', registers }),
     learningRate: new Gauge({ name: 'byzps_learning_rate', help: 'Learning rate of the last step.', registers }),
+    evalLoss: new Gauge({ name: 'byzps_eval_loss', help: 'Loss of θ on the held-out data at the last evaluation.', registers }),
+    evalAccuracy: new Gauge({ name: 'byzps_eval_accuracy', help: 'Fraction of held-out examples θ classified correctly at the last evaluation (classification tasks).', registers }),
+    evalRound: new Gauge({ name: 'byzps_eval_round', help: 'The round whose θ the last evaluation measured (rounds of training behind it).', registers }),
+    evalDuration: new Histogram({ name: 'byzps_eval_duration_seconds', help: 'Time one evaluation took on its thread.', buckets: DURATION_BUCKETS_SECONDS, registers }),
     checkpointWrites: new Counter({ name: 'byzps_checkpoint_writes_total', help: 'Checkpoint writes by result.', labelNames: ['result'] as const, registers }),
     grpcStarted: new Counter({
       name: 'grpc_server_started_total',

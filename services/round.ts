@@ -1,5 +1,5 @@
 import type { Aggregator, Diagnostics, RuleState } from '../aggregators/index.js';
-import { aggregateRound } from './aggregation.js';
+import { inProcessRunner, type RuleRunner } from './aggregation.js';
 import { DuplicatePushError, InvalidRequestError, LimitExceededError, ShuttingDownError, UnknownWorkerError, WrongRoundError } from './errors.js';
 import type { SgdOptimizer } from './optimizer.js';
 
@@ -47,6 +47,8 @@ export interface RoundEngineOptions {
   readonly startRound?: number;
   /** Gives an accepted gradient's buffer back once the round no longer needs it. */
   readonly releaseGradient?: (gradient: Float32Array) => void;
+  /** Where the rule runs; on the calling thread by default. */
+  readonly runner?: RuleRunner;
 }
 
 export interface JoinResult {
@@ -95,6 +97,7 @@ export class RoundEngine {
   private readonly optimizer: SgdOptimizer;
   private readonly observer: RoundObserver;
   private readonly releaseGradient: (gradient: Float32Array) => void;
+  private readonly runner: RuleRunner;
 
   constructor(options: RoundEngineOptions) {
     this.settings = options.settings;
@@ -104,6 +107,7 @@ export class RoundEngine {
     this.theta = options.parameters;
     this.currentRound = options.startRound ?? 0;
     this.releaseGradient = options.releaseGradient ?? (() => undefined);
+    this.runner = options.runner ?? inProcessRunner;
   }
 
   /** The round open for pushes. */
@@ -328,10 +332,12 @@ export class RoundEngine {
     this.received = new Map();
     this.deadlinePassed = false;
     this.quorumWaitReported = false;
+    // The rule may be replaced while it runs off-thread; this round is reported under the rule that ran it.
+    const aggregator = this.aggregator;
     const aggregationStart = performance.now();
     let result;
     try {
-      result = await aggregateRound(this.aggregator, gradients);
+      result = await this.runner.aggregate(aggregator, gradients);
     } catch (error) {
       // The round's gradients are dropped and θ is untouched; workers push round r again.
       gradients.forEach(this.releaseGradient);
@@ -353,7 +359,7 @@ export class RoundEngine {
       round,
       workerNames: ids.map((id) => this.workersById.get(id)!.name),
       diagnostics: result.diagnostics,
-      rule: this.aggregator.name,
+      rule: aggregator.name,
       closedByDeadline,
       roundSeconds,
       aggregationSeconds,

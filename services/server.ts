@@ -1,7 +1,8 @@
 import { Server } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { allocateGradient, createAggregator, freeGradient, type Aggregator } from '../aggregators/index.js';
+import { allocateGradient, freeGradient } from '../aggregators/index.js';
+import { startAggregationThread } from './aggregation.js';
 import { CheckpointStore } from './checkpoint.js';
 import { createCheckpointer, loadResumePoint } from './checkpointing.js';
 import type { ServerConfig } from './config.js';
@@ -16,7 +17,8 @@ import { parameterServerHandlers } from './parameter-server.js';
 import { byzpsV1, packageDefinition } from './protocol.js';
 import { observeRounds } from './round-metrics.js';
 import { RoundEngine } from './round.js';
-import { createTask } from './task.js';
+import { startEvaluator } from './evaluation.js';
+import { loadTask } from './task.js';
 import { serverCredentials } from './tls.js';
 
 /** Room for the protobuf framing around a chunk of maxChunkBytes. */
@@ -46,10 +48,6 @@ export interface ServerHandle {
 
 const sharedGradientBuffers: GradientBuffers = { allocate: allocateGradient, release: freeGradient };
 
-function buildRule(config: ServerConfig): Aggregator {
-  return createAggregator({ name: config.rule, f: config.f, params: config.ruleParams });
-}
-
 /** Starts the gRPC services (ParameterServer, Control when an admin token is set, health, reflection) and the HTTP endpoint. */
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<ServerHandle> {
   // Unreadable certificate files are a configuration error: report them before anything starts.
@@ -59,18 +57,21 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // The gauges read the engine at scrape time; the engine needs the metrics first, hence the late binding.
   let engineForGauges: RoundEngine | undefined = undefined;
   const metrics = createServerMetrics(() => engineForGauges);
-  const task = createTask(config);
+  const task = loadTask(config);
   const identity = { task: task.name, dimension: task.dimension, seed: config.seed };
   const store = config.checkpointDir === '' ? undefined : new CheckpointStore(config.checkpointDir);
   const checkpointLog = componentLogger(root, 'checkpoint');
   const resumed = store === undefined ? undefined : await loadResumePoint(store, identity, checkpointLog);
-  const rule = buildRule(config);
+  const runner = await startAggregationThread();
+  const rule = runner.build({ name: config.rule, f: config.f, params: config.ruleParams });
+  const evaluator = await startEvaluator(config, config.evalEveryRounds, metrics, componentLogger(root, 'evaluation'));
   const optimizer = new SgdOptimizer(config);
   const roundMetrics = observeRounds(metrics, componentLogger(root, 'round'));
   const buffers = options.buffers ?? sharedGradientBuffers;
   const engine = new RoundEngine({
     settings: { quorum: config.quorum, roundDeadlineMs: config.roundDeadlineMs, maxWorkers: config.maxWorkers },
     aggregator: rule,
+    runner,
     optimizer,
     parameters: resumed?.parameters ?? task.initialParameters(),
     observer: {
@@ -78,6 +79,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       roundClosed(closed) {
         roundMetrics.roundClosed(closed);
         checkpointer.afterRound(closed.round);
+        evaluator.afterRound(closed.round, engine.parameters);
       },
     },
     startRound: resumed?.round ?? 0,
@@ -126,6 +128,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         workerToken: config.workerToken,
         faults,
         checkpointNow: () => checkpointer.writeNow(),
+        buildRule: (spec) => runner.build(spec),
         metrics,
         log: componentLogger(root, 'control'),
       }),
@@ -164,6 +167,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         });
       });
       await http.close();
+      await Promise.all([runner.close(), evaluator.close()]);
       log.info({ round: engine.round }, 'parameter server stopped');
     })();
     return closing;

@@ -1,58 +1,48 @@
+import { InvalidParameterError } from '../aggregators/errors.js';
+import { DatasetError, UnknownNameError } from '../worker/errors.js';
+import { createTask, type TaskConfig } from '../worker/tasks/registry.js';
+import type { Task } from '../worker/tasks/task.js';
 import { ConfigError } from './errors.js';
 
-/**
- * What the server trains, as far as the server needs to know: its name, the dimension d of θ and
- * the initial θ. Worker-side tasks (data, loss, gradients) implement the same names.
- */
-export interface Task {
-  readonly name: string;
-  readonly dimension: number;
-  /** θ₀, the same for the same configuration on every run. */
-  initialParameters(): Float32Array;
-}
-
-export interface TaskConfig {
+/** The server's task settings; 0 and '' stand for "the task's own default". */
+export interface TaskSettings {
   readonly task: string;
+  /** d; 0 lets the task decide (synthetic: SYNTHETIC_DEFAULT_DIMENSION, fashion-mnist: from its hidden units). */
   readonly dimension: number;
+  /** fashion-mnist hidden units; 0 for the task's default. */
+  readonly hidden: number;
+  /** fashion-mnist data directory; '' for the task's default. */
+  readonly dataDir: string;
   readonly seed: number;
 }
 
-/** A 32-bit seeded generator (mulberry32): small, fast and reproducible across platforms. */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** d of the synthetic task when --dimension is left at 0. */
+export const SYNTHETIC_DEFAULT_DIMENSION = 1000;
 
-/** θ₀ uniform in [−1/√d, 1/√d), so ‖θ₀‖ stays near 1/√3 whatever d is. */
-function syntheticTask(dimension: number, seed: number): Task {
+/** Only the settings given are passed on, so the registry can refuse those a task does not take. */
+function taskConfig(settings: TaskSettings): TaskConfig {
+  const { task, seed } = settings;
+  const dimension = settings.dimension === 0 && task === 'synthetic' ? SYNTHETIC_DEFAULT_DIMENSION : settings.dimension;
   return {
-    name: 'synthetic',
-    dimension,
-    initialParameters() {
-      const next = seededUniform(seed);
-      const scale = 1 / Math.sqrt(dimension);
-      const theta = new Float32Array(dimension);
-      for (let j = 0; j < dimension; j++) theta[j] = (2 * next() - 1) * scale;
-      return theta;
-    },
+    task,
+    seed,
+    ...(dimension === 0 ? {} : { dimension }),
+    ...(settings.hidden === 0 ? {} : { hidden: settings.hidden }),
+    ...(settings.dataDir === '' ? {} : { dataDir: settings.dataDir }),
   };
 }
 
-const builders: Readonly<Record<string, (config: TaskConfig) => Task>> = {
-  synthetic: (config) => syntheticTask(config.dimension, config.seed),
-};
-
-/** Builds the named task; an unknown name lists the known ones. */
-export function createTask(config: TaskConfig): Task {
-  const build = builders[config.task];
-  if (build === undefined) {
-    throw new ConfigError(`unknown task "${config.task}"; known: ${Object.keys(builders).join(', ')}`);
+/**
+ * The task the server trains and evaluates, built by the registry the workers use, so θ₀ and d are
+ * the workers' own. Settings the task refuses, and missing data files, become a ConfigError.
+ */
+export function loadTask(settings: TaskSettings): Task {
+  try {
+    return createTask(taskConfig(settings));
+  } catch (error) {
+    if (error instanceof UnknownNameError || error instanceof InvalidParameterError || error instanceof DatasetError) {
+      throw new ConfigError(`task ${JSON.stringify(settings.task)}: ${error.message}`);
+    }
+    throw error;
   }
-  return build(config);
 }

@@ -2,12 +2,11 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { credentials, loadPackageDefinition, makeClientConstructor, status, type Client, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, loadPackageDefinition, status, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { service as healthService } from 'grpc-health-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StatusReply__Output } from '../proto/generated/byzps/v1/StatusReply.js';
-import { ADMIN_TOKEN, callControl, controlClient, eventually, ScriptedWorker, startTestServer, WORKER_TOKEN, type TestServer } from './server-harness.js';
+import { ADMIN_TOKEN, callControl, controlClient, eventually, HealthClient, ScriptedWorker, startTestServer, WORKER_TOKEN, type TestServer } from './server-harness.js';
 
 let server: TestServer | undefined;
 const clients: { close(): void }[] = [];
@@ -106,19 +105,8 @@ describe('Control service', () => {
 describe('standard gRPC services', () => {
   it('answers the health check with SERVING for the server and its services', async () => {
     server = await startTestServer({ dimension: 3 });
-    const Health = makeClientConstructor(healthService, 'grpc.health.v1.Health') as unknown as new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client & {
-      check(request: { service: string }, callback: (error: ServiceError | null, reply?: { status: string }) => void): void;
-    };
-    const health = track(new Health(server.address, credentials.createInsecure()));
-    for (const name of ['', 'byzps.v1.ParameterServer']) {
-      const reply = await new Promise<{ status: string } | undefined>((resolve, reject) => {
-        health.check({ service: name }, (error, answer) => {
-          if (error === null) resolve(answer);
-          else reject(error);
-        });
-      });
-      expect(reply?.status).toBe('SERVING');
-    }
+    const health = track(new HealthClient(server.address));
+    for (const name of ['', 'byzps.v1.ParameterServer']) expect(await health.check(name)).toBe('SERVING');
   });
 
   it('lists the byzps services through server reflection, Control only when it is on', async () => {

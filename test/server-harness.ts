@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
-import { credentials, Metadata, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import { credentials, makeClientConstructor, Metadata, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
 import { makeServerConfig, type ServerConfig } from '../services/config.js';
 import { byzpsV1, type ControlClient, type GradientChunk, type ParameterServerClient } from '../services/protocol.js';
 import { startServer, type ServerHandle } from '../services/server.js';
@@ -183,4 +184,28 @@ export function metricValue(samples: readonly { name: string; labels: Record<str
   return samples
     .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
     .reduce((sum, sample) => sum + sample.value, 0);
+}
+
+/** A client of the standard gRPC health service (grpc.health.v1.Health). */
+export class HealthClient {
+  private readonly client: Client & { check(request: { service: string }, callback: (error: ServiceError | null, reply?: { status: string }) => void): void };
+
+  constructor(address: string) {
+    const Health = makeClientConstructor(healthService, 'grpc.health.v1.Health') as unknown as new (address: string, creds: ChannelCredentials) => HealthClient['client'];
+    this.client = new Health(address, credentials.createInsecure());
+  }
+
+  /** The serving status of `service` ('' for the whole server). */
+  check(service: string): Promise<string | undefined> {
+    return new Promise((resolve, reject) => {
+      this.client.check({ service }, (error, reply) => {
+        if (error === null) resolve(reply?.status);
+        else reject(error);
+      });
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
 }

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GradientChunk } from '../services/protocol.js';
-import { chunksOf, float32Bytes, metricValue, scrape, ScriptedWorker, startTestServer, type PushOutcome, type TestServer } from './server-harness.js';
+import { chunksOf, eventually, float32Bytes, metricValue, scrape, ScriptedWorker, startTestServer, type PushOutcome, type TestServer } from './server-harness.js';
 
 const D = 8;
 const MAX_CHUNK_BYTES = 64;
@@ -106,7 +106,8 @@ describe('push validation over gRPC', () => {
     expect(metricValue(await scrape(server.handle.httpPort), 'byzps_gradients_rejected_total', { reason: 'duplicate' }) - beforeDuplicate).toBe(1);
     expect(server.handle.engine.round).toBe(0);
     expect(await client.push(other, 0, good.map((value) => -value))).toEqual({ ok: true, round: 0 });
-    // mean of g and −g is 0: θ stays where it was, but the round moves on.
+    // mean of g and −g is 0: θ stays where it was, but the round moves on once the rule (on its thread) is done.
+    await eventually(() => server.handle.engine.round === 1, 'round 0 closes');
     const pulled = await client.pull(victim);
     expect(pulled.round).toBe(1);
     expect(Array.from(pulled.theta)).toEqual(Array.from(thetaBefore));

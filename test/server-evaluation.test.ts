@@ -1,0 +1,37 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadTask } from '../services/task.js';
+import { eventually, metricValue, scrape, ScriptedWorker, startTestServer, type TestServer } from './server-harness.js';
+
+let server: TestServer | undefined;
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('evaluation every k rounds', () => {
+  it("exports the held-out loss of θ after every second round, as the task's own evaluate computes it", async () => {
+    const settings = { task: 'synthetic', dimension: 50, hidden: 0, dataDir: '', seed: 9 };
+    server = await startTestServer({ ...settings, evalEveryRounds: 2, learningRate: 0.5 });
+    const worker = new ScriptedWorker(server.address);
+    const { workerId } = await worker.join('w');
+    for (let round = 0; round < 2; round++) {
+      const { theta } = await worker.pull(workerId);
+      expect(await worker.push(workerId, round, theta)).toEqual({ ok: true, round });
+      await eventually(() => server!.handle.engine.round === round + 1, `round ${round} closes`);
+    }
+    const samples = () => scrape(server!.handle.httpPort);
+    await eventually(async () => metricValue(await samples(), 'byzps_eval_round') === 2, 'the evaluation of round 2 is exported');
+    const { theta } = await worker.pull(workerId);
+    worker.close();
+    // Pushing θ as the gradient with η = 0.5 halves θ each round: θ₂ = θ₀/4.
+    expect(Array.from(theta)).toEqual(Array.from(loadTask(settings).initialParameters(), (value) => value / 4));
+    expect(metricValue(await samples(), 'byzps_eval_loss')).toBeCloseTo(loadTask(settings).evaluate(theta).loss, 12);
+    expect(server.logLines.some((line) => line.includes('"round":2') && line.includes('evaluated θ on held-out data'))).toBe(true);
+  });
+
+  it('exports no evaluation when it is off', async () => {
+    server = await startTestServer({ dimension: 8 });
+    expect((await scrape(server.handle.httpPort)).some((sample) => sample.name === 'byzps_eval_round' && sample.value !== 0)).toBe(false);
+  });
+});
