@@ -33,3 +33,9 @@ export async function startTestWorker(address: string, overrides: Partial<Worker
   const handle = await startWorker(config, { logDestination: sink, exit: (code) => exitCodes.push(code) });
   return { handle, logLines, exitCodes };
 }
+
+/** The value of one series of a worker metric (counter or gauge), 0 when the series does not exist. */
+export async function workerMetric(metric: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> }, labels: Record<string, string> = {}): Promise<number> {
+  const { values } = await metric.get();
+  return values.filter((sample) => Object.entries(labels).every(([key, value]) => sample.labels[key] === value)).reduce((sum, sample) => sum + sample.value, 0);
+}

@@ -30,6 +30,7 @@ describe('system faults', () => {
     expect(() => createSystemFault('delay', { seconds: '2' })).toThrow(/delay has no parameter "seconds"; known: ms/);
     expect(() => createSystemFault('drop-push', { probability: '1.5' })).toThrow(/probability must be ≤ 1, got 1.5/);
     expect(() => createSystemFault('crash', { 'exit-code': '0' })).toThrow(/exit-code must be ≥ 1/);
+    expect(() => createSystemFault('wrong-length', { extra: '0' })).toThrow(/extra must not be 0/);
   });
 
   it('lists every kind with its defaults for --help', () => {

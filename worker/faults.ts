@@ -23,7 +23,7 @@ export type SystemFault =
   | { readonly kind: 'nan-payload' }
   /** Cuts the last chunk of every push short, mid-value. */
   | { readonly kind: 'truncated-payload' }
-  /** Pushes `extra` coordinates too many. */
+  /** Pushes `extra` coordinates too many (too few when negative). */
   | { readonly kind: 'wrong-length'; readonly extra: number }
   /** Drops its connection once, stays away `downMs`, then reconnects and joins again. */
   | { readonly kind: 'disconnect'; readonly downMs: number };
@@ -44,7 +44,7 @@ const faultParams: Readonly<Record<SystemFaultKind, ParamSchema>> = {
   'duplicate-push': {},
   'nan-payload': {},
   'truncated-payload': {},
-  'wrong-length': { extra: { kind: 'integer', default: 1, min: 1, description: 'coordinates added to the gradient' } },
+  'wrong-length': { extra: { kind: 'integer', default: 1, description: 'coordinates added to the gradient (negative: removed)' } },
   disconnect: { 'down-ms': { kind: 'integer', default: 0, min: 0, description: 'time to stay disconnected' } },
 };
 
@@ -69,6 +69,7 @@ export function createSystemFault(kind: string, params: RuleParams = {}): System
     case 'drop-push':
       return { kind, probability: value('probability'), seed: value('seed') };
     case 'wrong-length':
+      if (value('extra') === 0) throw new InvalidParameterError('wrong-length parameter extra must not be 0');
       return { kind, extra: value('extra') };
     case 'disconnect':
       return { kind, downMs: value('down-ms') };

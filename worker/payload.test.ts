@@ -35,7 +35,9 @@ describe('push payloads', () => {
     expect(chunks.map((chunk) => (chunk.data as Uint8Array).byteLength)).toEqual([8, 8, 2]);
   });
 
-  it('wrong-length appends zeros', () => {
+  it('wrong-length appends zeros, or leaves out the last values', () => {
     expect(decode(gradientChunks(1, 0, gradient, 1024, { kind: 'wrong-length', extra: 2 }))).toEqual([1.5, -2, 3.25, 4, 5, 0, 0]);
+    expect(decode(gradientChunks(1, 0, gradient, 1024, { kind: 'wrong-length', extra: -2 }))).toEqual([1.5, -2, 3.25]);
+    expect(decode(gradientChunks(1, 0, gradient, 1024, { kind: 'wrong-length', extra: -9 }))).toEqual([1.5]);
   });
 });

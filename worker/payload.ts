@@ -18,8 +18,9 @@ export function gradientChunks(workerId: number, round: number, gradient: Float3
     values = new Float32Array(gradient.length);
     new Uint8Array(values.buffer).fill(NAN_BYTE);
   } else if (fault?.kind === 'wrong-length') {
-    values = new Float32Array(gradient.length + fault.extra);
-    values.set(gradient);
+    // At least one coordinate stays, so even a short push is a real stream with data.
+    values = new Float32Array(Math.max(1, gradient.length + fault.extra));
+    values.set(gradient.subarray(0, values.length));
   }
   const chunks = [...tensorChunks(values, chunkBytes)].map((chunk) => ({ workerId, round, offset: chunk.offset, data: chunk.data }));
   const last = chunks.at(-1);
