@@ -4,9 +4,10 @@ import { benchCommand } from './bench.js';
 import type { Command } from './command.js';
 import { describeFailure, exitCodes } from './failure.js';
 import { handleStdoutErrorsInWrites, writeStdout } from './output.js';
+import { psCommand } from './ps.js';
 
 /** Every subcommand, in the order `byzps --help` lists them. A new subcommand is one module added here. */
-const commands: readonly Command[] = [aggregateCommand, benchCommand];
+const commands: readonly Command[] = [aggregateCommand, benchCommand, psCommand];
 
 function globalHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
