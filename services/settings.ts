@@ -18,6 +18,8 @@ export interface Setting<C, K extends keyof C> {
   readonly secret?: boolean;
   /** An environment variable name other than BYZPS_<NAME>, for conventions shared with other tools. */
   readonly env?: string;
+  /** How `--help` shows the default when JSON of the value would not read well. */
+  readonly shownDefault?: string;
   /** Makes the flag repeatable: the texts of its occurrences are joined with this separator before parsing. */
   readonly joinRepeatsWith?: string;
 }
@@ -82,7 +84,7 @@ export class SettingsSchema<C extends object> {
   help(): string {
     return this.settings
       .map((definition) => {
-        const shown = definition.secret === true ? '(secret)' : JSON.stringify(definition.default);
+        const shown = definition.secret === true ? '(secret)' : (definition.shownDefault ?? JSON.stringify(definition.default));
         const repeat = definition.joinRepeatsWith === undefined ? '' : ' (repeatable)';
         return `  --${settingName(definition.key)} (${settingEnv(definition)}, default ${shown})  ${definition.description}${repeat}`;
       })

@@ -35,8 +35,9 @@ describe('worker configuration', () => {
 
   it('lists every setting in help, with the repeatable ones marked and the token hidden', () => {
     const help = workerConfigHelp();
-    expect(help).toContain('--fault (BYZPS_FAULT, default [])');
-    expect(help).toMatch(/--attack-param \(BYZPS_ATTACK_PARAM, default \{\}\)\s+attack parameter KEY=VALUE \(repeatable\)/);
+    expect(help).toContain('--fault (BYZPS_FAULT, default none)');
+    expect(help).toContain('--partition (BYZPS_PARTITION, default iid)');
+    expect(help).toMatch(/--attack-param \(BYZPS_ATTACK_PARAM, default none\)\s+attack parameter KEY=VALUE \(repeatable\)/);
     expect(help).toContain('--worker-token (BYZPS_WORKER_TOKEN, default (secret))');
   });
 });

@@ -1,0 +1,65 @@
+import type { StatusReply__Output } from '../proto/generated/byzps/v1/StatusReply.js';
+import type { Command } from './command.js';
+import { ControlConnection, controlFlags } from './control-client.js';
+import { exitCodes } from './failure.js';
+import { formatFlagHelp, parseFlags } from './flags.js';
+import { writeStdout } from './output.js';
+
+const flags = { ...controlFlags } as const;
+
+function help(): string {
+  return `Usage: byzps status --server HOST:PORT [--admin-token TOKEN] [--tls-ca-file FILE]
+
+Prints the parameter server's state through its control service: the open round, the rule, the
+task, whether rounds are paused, and every joined worker with its last push.
+
+Flags:
+${formatFlagHelp(flags)}
+`;
+}
+
+/** Lays rows out in left-aligned columns separated by two spaces. */
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n');
+}
+
+function ago(unixMs: number, nowMs: number): string {
+  if (unixMs === 0) return 'never';
+  const seconds = Math.max(0, (nowMs - unixMs) / 1000);
+  return seconds < 60 ? `${seconds.toFixed(1)} s ago` : `${Math.round(seconds / 60)} min ago`;
+}
+
+/** The Status reply as a few header lines and a table of workers. */
+export function formatStatus(status: StatusReply__Output, nowMs: number): string {
+  const header = [
+    `round     ${status.round}${status.paused ? ' (paused)' : ''}`,
+    `rule      ${status.rule} (f=${status.byzantineBound})`,
+    `task      ${status.task}, d=${status.dimension}`,
+    `gradients ${status.gradientsReceived} in for this round, quorum ${status.quorum}`,
+  ];
+  const workers = [...status.workers].sort((a, b) => a.workerId - b.workerId);
+  const rows = [['ID', 'WORKER', 'PUSHED THIS ROUND', 'LAST PUSH'], ...workers.map((worker) => [String(worker.workerId), worker.name, worker.pushedThisRound ? 'yes' : 'no', ago(worker.lastPushUnixMs, nowMs)])];
+  const body = workers.length === 0 ? 'no workers have joined' : table(rows);
+  return `${header.join('\n')}\n\n${body}\n`;
+}
+
+/** `byzps status`: the control service's Status as a readable table. */
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'print the parameter server\'s round, rule and workers (control service)',
+  async run(argv) {
+    const parsed = parseFlags(flags, argv);
+    if (parsed.help) {
+      await writeStdout(help());
+      return exitCodes.ok;
+    }
+    const control = new ControlConnection(parsed.values, process.env);
+    try {
+      await writeStdout(formatStatus(await control.status(), Date.now()));
+    } finally {
+      control.close();
+    }
+    return exitCodes.ok;
+  },
+};

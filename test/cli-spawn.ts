@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cliPath } from './cli-process.js';
+
+/** A `node dist/cli/main.js …` child running alongside the test, its output collected as it comes. */
+export interface CliChild {
+  readonly child: ChildProcess;
+  readonly stdoutLines: string[];
+  stderr(): string;
+  /** Resolves with the exit code (or the signal's name) once the process has ended. */
+  readonly exited: Promise<number | string>;
+  /** The first stdout line `match` accepts, waiting for it up to `limitMs`. */
+  line(match: (line: string) => boolean, what: string, limitMs?: number): Promise<string>;
+  /** SIGTERM, then SIGKILL if it has not ended within two seconds. */
+  stop(): Promise<number | string>;
+}
+
+export function spawnCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): CliChild {
+  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdoutLines: string[] = [];
+  let stderr = '';
+  let partial = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop()!;
+    stdoutLines.push(...lines);
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('close', (code, signal) => {
+      if (partial !== '') stdoutLines.push(partial);
+      resolve(code ?? signal ?? 'unknown');
+    });
+  });
+  let ended = false;
+  void exited.then(() => (ended = true));
+  return {
+    child,
+    stdoutLines,
+    stderr: () => stderr,
+    exited,
+    async line(match, what, limitMs = 20_000) {
+      const start = Date.now();
+      for (;;) {
+        const found = stdoutLines.find(match);
+        if (found !== undefined) return found;
+        if (ended) throw new Error(`the process ended before ${what}; stderr: ${stderr}`);
+        if (Date.now() - start > limitMs) throw new Error(`timed out waiting until ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async stop() {
+      if (!ended) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+        await exited;
+        clearTimeout(timer);
+      }
+      return exited;
+    },
+  };
+}
+
+/** Runs a command to completion without blocking the test's event loop (an in-process server keeps answering). */
+export async function runCliAsync(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const run = spawnCli(args, env);
+  const code = await run.exited;
+  return { code, stdout: run.stdoutLines.join('\n') + (run.stdoutLines.length > 0 ? '\n' : ''), stderr: run.stderr() };
+}
+
+/** A worker process started by `byzps worker`, with the /metrics port it logged. */
+export async function spawnWorker(address: string, name: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ run: CliChild; httpPort: number }> {
+  const run = spawnCli(['worker', '--server', address, '--name', name, '--http-host', '127.0.0.1', '--http-port', '0', '--pull-interval-ms', '5', '--reconnect-initial-ms', '50', '--reconnect-max-ms', '500', ...args], env);
+  const started = await run.line((line) => line.includes('"msg":"worker started"'), `worker ${name} starts`);
+  return { run, httpPort: (JSON.parse(started) as { httpPort: number }).httpPort };
+}
