@@ -4,3 +4,4 @@ export { ConfigError } from './errors.js';
 export { serveUntilSignal, startServer, type ServerHandle, type ServerOptions } from './server.js';
 export { byzpsV1, packageDefinition } from './protocol.js';
 export { MAX_CHUNK_BYTES, tensorChunks, type TensorChunk } from './tensor-chunks.js';
+export { FLOW_CONTROL_WINDOW_BYTES, GRPC_TRANSPORT_OPTIONS } from './transport.js';

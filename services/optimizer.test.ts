@@ -30,6 +30,22 @@ describe('SgdOptimizer', () => {
     for (let j = 0; j < 3; j++) expect(theta[j]).toBeCloseTo(expected[j]!, 6);
   });
 
+  it('gives the same step in slices as in one pass, momentum included, across slice boundaries', async () => {
+    const config = { ...base, learningRate: 0.1, momentum: 0.9, weightDecay: 0.01 };
+    const d = (1 << 18) * 2 + 5;
+    const theta = Float32Array.from({ length: d }, (_, j) => Math.sin(j));
+    const gradient = Float32Array.from({ length: d }, (_, j) => Math.cos(3 * j));
+    const whole = new SgdOptimizer(config);
+    const sliced = new SgdOptimizer(config);
+    for (let round = 0; round < 2; round++) {
+      const expected = whole.step(theta, gradient, round);
+      const actual = await sliced.stepInSlices(theta, gradient, round);
+      expect(actual.parameters).toEqual(expected.parameters);
+      expect(actual.updateNorm).toBe(expected.updateNorm);
+      expect(sliced.getVelocity()).toEqual(whole.getVelocity());
+    }
+  });
+
   it('decays the learning rate by γ every k rounds', () => {
     const config = { ...base, learningRate: 1, lrDecayFactor: 0.5, lrDecayEveryRounds: 10 };
     expect([0, 9, 10, 25].map((round) => learningRateAt(config, round))).toEqual([1, 1, 0.5, 0.25]);

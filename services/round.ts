@@ -346,7 +346,7 @@ export class RoundEngine {
       return;
     }
     const aggregationSeconds = (performance.now() - aggregationStart) / 1000;
-    const step = this.optimizer.step(this.theta, result.output, round);
+    const step = await this.optimizer.stepInSlices(this.theta, result.output, round);
     // Only now: a rule may return one of its inputs as the output.
     gradients.forEach(this.releaseGradient);
     this.theta = step.parameters;

@@ -1,7 +1,7 @@
 import { Server } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { allocateGradient, freeGradient } from '../aggregators/index.js';
+import { freeGradient, gradientMemory } from '../aggregators/index.js';
 import { startAggregationThread } from './aggregation.js';
 import { CheckpointStore } from './checkpoint.js';
 import { createCheckpointer, loadResumePoint } from './checkpointing.js';
@@ -20,6 +20,7 @@ import { RoundEngine } from './round.js';
 import { startEvaluator } from './evaluation.js';
 import { loadTask } from './task.js';
 import { serverCredentials } from './tls.js';
+import { GRPC_TRANSPORT_OPTIONS } from './transport.js';
 
 /** Room for the protobuf framing around a chunk of maxChunkBytes. */
 const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
@@ -46,7 +47,14 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
-const sharedGradientBuffers: GradientBuffers = { allocate: allocateGradient, release: freeGradient };
+/**
+ * Gradients go to the shared gradient memory, where the kernels read them in place. They are not
+ * zeroed: a push only reaches a rule once its chunks have covered every coordinate.
+ */
+const sharedGradientBuffers: GradientBuffers = {
+  allocate: (dimension) => gradientMemory().float32(gradientMemory().allocate(dimension * 4), dimension),
+  release: freeGradient,
+};
 
 /** Starts the gRPC services (ParameterServer, Control when an admin token is set, health, reflection) and the HTTP endpoint. */
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<ServerHandle> {
@@ -99,7 +107,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const faults = new FaultQueue();
   let shuttingDown = false;
 
-  const grpcServer = new Server({ 'grpc.max_receive_message_length': config.maxChunkBytes + MESSAGE_OVERHEAD_BYTES });
+  const grpcServer = new Server({ ...GRPC_TRANSPORT_OPTIONS, 'grpc.max_receive_message_length': config.maxChunkBytes + MESSAGE_OVERHEAD_BYTES });
   const grpcLog = componentLogger(root, 'grpc');
   grpcServer.addService(
     byzpsV1.ParameterServer.service,
