@@ -77,6 +77,18 @@ describe('aggregation thread', () => {
     expect(Array.from((await thread.aggregate(thread.build({ name: 'mean', f: 0 }), rows)).output)).toEqual([2, 4]);
   });
 
+  it('rejects the call in flight when the thread dies, then aggregates in process', async () => {
+    const runner = await startAggregationThread();
+    const rows = gradients(2, 4, 1000);
+    const mean = runner.build({ name: 'mean', f: 0 });
+    const inFlight = runner.aggregate(mean, rows);
+    await runner.close();
+    await expect(inFlight).rejects.toThrow(/aggregation thread was closed/);
+    const after = await runner.aggregate(mean, rows);
+    expect(after.output).toEqual((await inProcessRunner.aggregate(mean, rows)).output);
+    rows.forEach(freeGradient);
+  });
+
   it('reserves at least the output row and the blocked Gram partial sums as scratch', () => {
     const n = 8;
     const d = 1_000_000;

@@ -43,7 +43,8 @@ interface Pending {
  * state (centered clipping's previous aggregate) with it, so the rule object here stays the one
  * the server checkpoints and a runtime rule change takes effect at the next call. Results equal
  * the in-process path's bit for bit: the same SIMD kernels run on the same rows. Gradients outside
- * the shared memory (custom buffers) are aggregated in process.
+ * the shared memory (custom buffers), and every call after the thread has died, are aggregated in
+ * process.
  */
 export async function startAggregationThread(): Promise<RuleRunner> {
   const memory = gradientMemory();
@@ -51,12 +52,8 @@ export async function startAggregationThread(): Promise<RuleRunner> {
   const specs = new WeakMap<Aggregator, RuleSpec>();
   const pending = new Map<number, Pending>();
   let nextId = 0;
+  /** Set once the thread is dead or dying; calls in flight are rejected only once it has exited, so their scratch is no longer in use. */
   let failure: Error | undefined;
-  const failAll = (error: Error) => {
-    failure = error;
-    for (const call of pending.values()) call.reject(error);
-    pending.clear();
-  };
   await new Promise<void>((resolve, reject) => {
     thread.once('message', () => {
       resolve();
@@ -68,18 +65,18 @@ export async function startAggregationThread(): Promise<RuleRunner> {
     pending.delete(reply.id);
     call?.resolve(reply);
   });
-  thread.on('error', failAll);
+  thread.on('error', (error) => {
+    failure ??= error;
+  });
   thread.on('exit', (code) => {
-    failAll(new Error(`the aggregation thread exited (code ${code})`));
+    failure ??= new Error(`the aggregation thread exited (code ${code})`);
+    for (const call of pending.values()) call.reject(failure);
+    pending.clear();
   });
   thread.unref();
 
   const send = (request: AggregationRequest) =>
     new Promise<AggregationReply>((resolve, reject) => {
-      if (failure !== undefined) {
-        reject(failure);
-        return;
-      }
       pending.set(request.id, { resolve, reject });
       thread.postMessage(request);
     });
@@ -93,7 +90,8 @@ export async function startAggregationThread(): Promise<RuleRunner> {
     async aggregate(aggregator, gradients) {
       const spec = specs.get(aggregator);
       const offsets = gradients.map((gradient) => memory.offsetOf(gradient));
-      if (spec === undefined || gradients.length === 0 || offsets.some((offset) => offset === undefined)) {
+      // After the thread died (its error failed the round it was on) rules run here, slower but on.
+      if (failure !== undefined || spec === undefined || gradients.length === 0 || offsets.some((offset) => offset === undefined)) {
         return inProcessRunner.aggregate(aggregator, gradients);
       }
       const d = gradients[0]!.length;
@@ -110,7 +108,7 @@ export async function startAggregationThread(): Promise<RuleRunner> {
       return { output: reply.output, diagnostics: reply.diagnostics };
     },
     async close() {
-      failAll(new Error('the aggregation thread was closed'));
+      failure ??= new Error('the aggregation thread was closed');
       await thread.terminate();
     },
   };
