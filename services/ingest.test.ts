@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { allocateGradient, freeGradient } from '../aggregators/index.js';
 import { InvalidGradientError, LimitExceededError } from './errors.js';
 import { GradientAssembly } from './ingest.js';
 
@@ -62,6 +63,18 @@ describe('GradientAssembly', () => {
     const target = assembly(4);
     expect(reasonOf(() => { target.addChunk(3, bytesOf([1, 2])); })).toBe('chunk_out_of_range');
     expect(reasonOf(() => { target.addChunk(-1, bytesOf([1])); })).toBe('chunk_out_of_range');
+  });
+
+  it('finds the first non-finite coordinate of a chunk in the shared gradient memory (SIMD scan), in the vector lanes and the tail', () => {
+    const d = 64;
+    for (const bad of [21, 37, 46]) {
+      const buffer = allocateGradient(d);
+      const values = Array.from({ length: 27 }, (_, i) => (20 + i === bad ? Infinity : i));
+      const gradient = new GradientAssembly({ dimension: d, maxChunkBytes: 1024 }, buffer);
+      gradient.addChunk(0, bytesOf(Array.from({ length: 20 }, () => 1)));
+      expect(() => { gradient.addChunk(20, bytesOf(values, 1)); }).toThrow(new RegExp(`\\(Infinity\\) at coordinate ${bad}$`));
+      freeGradient(buffer);
+    }
   });
 
   it('rejects NaN and infinities with the coordinate', () => {

@@ -1,4 +1,5 @@
 import { endianness } from 'node:os';
+import { defaultKernels } from '../aggregators/index.js';
 import { InvalidGradientError, LimitExceededError } from './errors.js';
 
 if (endianness() !== 'LE') {
@@ -72,12 +73,11 @@ export class GradientAssembly {
     return this.gradient;
   }
 
+  /** The kernels' scan: SIMD when the buffer lives in the shared gradient memory, several times faster than a JS loop. */
   private checkFinite(start: number, end: number): void {
-    const values = this.gradient;
-    for (let j = start; j < end; j++) {
-      if (!Number.isFinite(values[j]!)) {
-        throw new InvalidGradientError('non_finite', `gradient has a non-finite value (${values[j]!}) at coordinate ${j}`);
-      }
+    const found = defaultKernels.findNonFinite([this.gradient.subarray(start, end)]);
+    if (found !== undefined) {
+      throw new InvalidGradientError('non_finite', `gradient has a non-finite value (${found.value}) at coordinate ${start + found.index}`);
     }
   }
 
