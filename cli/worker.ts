@@ -21,7 +21,8 @@ Runs one training worker: it joins the parameter server under NAME (joining agai
 returns the same worker id), then each round pulls θ, computes a mini-batch gradient on its shard
 of the data (shard = worker id − 1 of --workers, drawn from --data-seed), applies its attack, and
 pushes the result. When the server goes away it reconnects with exponential backoff and jitter.
-Logs are JSON lines on stdout; /metrics and /healthz are served on --http-port.
+Logs are JSON lines on stdout; /metrics and /healthz are served on --http-port, whose address is
+also printed as one line on stderr.
 
 Every setting is a flag and an environment variable (flags win):
 ${workerConfigHelp()}
@@ -61,7 +62,10 @@ export const workerCommand: Command = {
       await writeStdout(help());
       return exitCodes.ok;
     }
-    const handle = await startWorker(loadConfig(argv));
+    const config = loadConfig(argv);
+    const handle = await startWorker(config);
+    // Also on stderr so scripts find the bound port whatever the log level.
+    process.stderr.write(`byzps worker: ${config.name} training against ${config.server}, metrics on http://${config.httpHost}:${handle.httpPort}/metrics\n`);
     const stop = () => {
       void handle.close();
     };

@@ -8,14 +8,21 @@ export interface CliChild {
   stderr(): string;
   /** Resolves with the exit code (or the signal's name) once the process has ended. */
   readonly exited: Promise<number | string>;
-  /** The first stdout line `match` accepts, waiting for it up to `limitMs`. */
-  line(match: (line: string) => boolean, what: string, limitMs?: number): Promise<string>;
+  /** The first line of stdout (or of stderr) that `match` accepts, waiting for it up to `limitMs`. */
+  line(match: (line: string) => boolean, what: string, limitMs?: number, stream?: 'stdout' | 'stderr'): Promise<string>;
   /** SIGTERM, then SIGKILL if it has not ended within two seconds. */
   stop(): Promise<number | string>;
 }
 
+/** Children still running; killed when the test process exits, so a failed test never leaves workers behind. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export function spawnCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): CliChild {
   const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
   const stdoutLines: string[] = [];
   let stderr = '';
   let partial = '';
@@ -29,6 +36,7 @@ export function spawnCli(args: readonly string[], env: Readonly<Record<string, s
   });
   const exited = new Promise<number | string>((resolve) => {
     child.once('close', (code, signal) => {
+      running.delete(child);
       if (partial !== '') stdoutLines.push(partial);
       resolve(code ?? signal ?? 'unknown');
     });
@@ -40,10 +48,10 @@ export function spawnCli(args: readonly string[], env: Readonly<Record<string, s
     stdoutLines,
     stderr: () => stderr,
     exited,
-    async line(match, what, limitMs = 20_000) {
+    async line(match, what, limitMs = 20_000, stream = 'stdout') {
       const start = Date.now();
       for (;;) {
-        const found = stdoutLines.find(match);
+        const found = (stream === 'stdout' ? stdoutLines : stderr.split('\n')).find(match);
         if (found !== undefined) return found;
         if (ended) throw new Error(`the process ended before ${what}; stderr: ${stderr}`);
         if (Date.now() - start > limitMs) throw new Error(`timed out waiting until ${what}`);
@@ -72,6 +80,6 @@ export async function runCliAsync(args: readonly string[], env: Readonly<Record<
 /** A worker process started by `byzps worker`, with the /metrics port it logged. */
 export async function spawnWorker(address: string, name: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ run: CliChild; httpPort: number }> {
   const run = spawnCli(['worker', '--server', address, '--name', name, '--http-host', '127.0.0.1', '--http-port', '0', '--pull-interval-ms', '5', '--reconnect-initial-ms', '50', '--reconnect-max-ms', '500', ...args], env);
-  const started = await run.line((line) => line.includes('"msg":"worker started"'), `worker ${name} starts`);
-  return { run, httpPort: (JSON.parse(started) as { httpPort: number }).httpPort };
+  const started = await run.line((line) => line.startsWith('byzps worker: ') && line.includes('/metrics'), `worker ${name} starts`, 20_000, 'stderr');
+  return { run, httpPort: Number(/:(\d+)\/metrics$/.exec(started)![1]) };
 }

@@ -31,6 +31,7 @@ describe('worker configuration', () => {
   it('refuses attack parameters without an attack and a malformed server address', () => {
     expect(() => loadWorkerConfig(['--attack-param', 'k=2'], {})).toThrow(/--attack-param needs --attack/);
     expect(() => loadWorkerConfig(['--server', 'localhost'], {})).toThrow(/--server must be HOST:PORT/);
+    expect(() => loadWorkerConfig(['--shard', '10'], {})).toThrow(/--shard 10 is outside 0..9 \(--workers 10\)/);
   });
 
   it('lists every setting in help, with the repeatable ones marked and the token hidden', () => {

@@ -18,6 +18,8 @@ export interface WorkerConfig {
   readonly tlsCertFile: string;
   readonly tlsKeyFile: string;
   readonly workers: number;
+  /** This worker's shard index, or −1 to take the worker id from Join minus one. */
+  readonly shard: number;
   readonly seed: number;
   readonly dataSeed: number;
   readonly partition: PartitionScheme;
@@ -74,6 +76,7 @@ const workerSettings = [
   setting({ key: 'tlsCertFile', description: 'PEM client certificate, for a server that requires mutual TLS', default: '', parse: text }),
   setting({ key: 'tlsKeyFile', description: 'PEM private key of --tls-cert-file', default: '', parse: text }),
   setting({ key: 'workers', description: 'number of shards the training data is split into (the number of workers); the worker id from Join picks this worker’s shard', default: 10, parse: parseInteger, check: between(1, 10_000) }),
+  setting({ key: 'shard', description: 'this worker’s shard, 0 ≤ shard < --workers (-1: the worker id from Join minus one, so join order decides)', default: -1, parse: parseInteger, check: atLeast(-1) }),
   setting({ key: 'seed', description: 'task seed; must equal the server’s --seed', default: 1, parse: parseInteger, check: between(0, 2 ** 32 - 1) }),
   setting({ key: 'dataSeed', description: 'seed of the data split and mini-batches, the same on every worker', default: 1, parse: parseInteger, check: between(0, 2 ** 32 - 1) }),
   setting({ key: 'partition', description: 'data split: iid, or dirichlet:ALPHA for label skew (fashion-mnist)', default: { kind: 'iid' }, shownDefault: 'iid', parse: parsePartition }),
@@ -106,6 +109,7 @@ function crossChecks(config: WorkerConfig): string[] {
   if ((config.tlsCertFile === '') !== (config.tlsKeyFile === '')) problems.push('--tls-cert-file and --tls-key-file go together: set both or neither');
   if (config.tlsCertFile !== '' && config.tlsCaFile === '') problems.push('--tls-cert-file needs --tls-ca-file');
   if (config.reconnectMaxMs < config.reconnectInitialMs) problems.push(`--reconnect-max-ms (${config.reconnectMaxMs}) must be ≥ --reconnect-initial-ms (${config.reconnectInitialMs})`);
+  if (config.shard >= config.workers) problems.push(`--shard ${config.shard} is outside 0..${config.workers - 1} (--workers ${config.workers})`);
   const outside = config.estimateWorkers.filter((index) => index < 0 || index >= config.workers);
   if (outside.length > 0) problems.push(`--estimate-workers ${outside.join(', ')} outside 0..${config.workers - 1}`);
   if (config.attack === NONE && Object.keys(config.attackParam).length > 0) problems.push('--attack-param needs --attack');

@@ -10,7 +10,7 @@ import { ParameterServerConnection, type JoinInfo } from './client.js';
 import { launchInstructions, type WorkerConfig } from './config.js';
 import { GradientSource } from './gradient-source.js';
 import { createTask, type TaskConfig } from './tasks/registry.js';
-import type { Batch } from './tasks/task.js';
+import type { Batch, Task } from './tasks/task.js';
 import { TrainingLoop } from './training-loop.js';
 
 export interface WorkerOptions {
@@ -48,23 +48,28 @@ function taskConfig(join: JoinInfo, config: WorkerConfig): TaskConfig {
   return { task: join.task, seed: config.seed };
 }
 
-/** Builds the gradient source for the server's task, rebuilding only when the server's task or d changes. */
+/**
+ * Builds the gradient source for the server's task and this worker's shard. The task (and its data)
+ * is loaded again only when the server's task or d changes; a new worker id only re-cuts the shard.
+ */
 function sourceFactory(config: WorkerConfig): (join: JoinInfo) => GradientSource<Batch> {
-  let cached: { key: string; source: GradientSource<Batch> } | undefined;
+  let task: { key: string; task: Task } | undefined;
+  let source: { key: string; source: GradientSource<Batch> } | undefined;
   return (join) => {
     // Worker ids count from 1 in join order; shards from 0.
-    const index = join.workerId - 1;
-    if (index < 0 || index >= config.workers) {
-      throw new InvalidParameterError(`the server gave this worker id ${join.workerId}, beyond the ${config.workers} shards of --workers: start every worker with --workers set to the number of workers`);
+    const index = config.shard >= 0 ? config.shard : join.workerId - 1;
+    if (index >= config.workers) {
+      throw new InvalidParameterError(`the server gave this worker id ${join.workerId}, beyond the ${config.workers} shards of --workers: start every worker with --workers set to the number of workers, or give it --shard`);
     }
-    const key = `${join.task}/${join.dimension}/${index}`;
-    if (cached?.key !== key) {
-      const task = createTask(taskConfig(join, config));
-      const estimateWorkers = config.estimateWorkers.length > 0 ? config.estimateWorkers : Array.from({ length: config.workers }, (_, index) => index);
+    const taskKey = `${join.task}/${join.dimension}`;
+    if (task?.key !== taskKey) task = { key: taskKey, task: createTask(taskConfig(join, config)) };
+    const sourceKey = `${taskKey}/${index}`;
+    if (source?.key !== sourceKey) {
+      const estimateWorkers = config.estimateWorkers.length > 0 ? config.estimateWorkers : Array.from({ length: config.workers }, (_, worker) => worker);
       const shard = { worker: index, workers: config.workers, partition: config.partition, seed: config.dataSeed };
-      cached = { key, source: new GradientSource(task, { shard, batchSize: config.batchSize, estimateWorkers }) };
+      source = { key: sourceKey, source: new GradientSource(task.task, { shard, batchSize: config.batchSize, estimateWorkers }) };
     }
-    return cached.source;
+    return source.source;
   };
 }
 
