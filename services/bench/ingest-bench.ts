@@ -28,6 +28,8 @@ interface Target {
   readonly address: string;
   /** Resolves once round `round` is closed (immediately for the bare server, which has no rounds). */
   roundDone(round: number): Promise<void>;
+  /** Seconds the rule has spent so far, on its thread (0 for the bare server). */
+  ruleSeconds(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ async function startBareServer(): Promise<Target> {
   return {
     address: `127.0.0.1:${port}`,
     roundDone: () => Promise.resolve(),
+    ruleSeconds: () => Promise.resolve(0),
     close: () => new Promise((resolve) => { server.tryShutdown(() => { resolve(); }); }),
   };
 }
@@ -73,6 +76,10 @@ async function startParameterServer(dimension: number): Promise<Target> {
     address: `127.0.0.1:${handle.grpcPort}`,
     async roundDone(round) {
       while (handle.engine.round <= round) await new Promise((resolve) => setTimeout(resolve, 1));
+    },
+    async ruleSeconds() {
+      const { values } = await handle.metrics.aggregationDuration.get();
+      return values.find((value) => value.metricName === 'byzps_aggregation_duration_seconds_sum')?.value ?? 0;
     },
     close: () => handle.close(),
   };
@@ -101,6 +108,7 @@ function nextMessage(client: ChildProcess, kind: ClientMessage['kind']): Promise
 interface Measurement {
   readonly transferSeconds: number;
   readonly closeSeconds: number;
+  readonly ruleSeconds: number;
   readonly rounds: number;
   readonly maxLagMs: number;
 }
@@ -110,8 +118,12 @@ async function measure(target: Target, clients: readonly ChildProcess[], rounds:
   const lag = monitorEventLoopDelay({ resolution: 5 });
   let transferSeconds = 0;
   let closeSeconds = 0;
+  let ruleSecondsBefore = 0;
   for (let round = 0; round <= rounds; round++) {
-    if (round === 1) lag.enable();
+    if (round === 1) {
+      lag.enable();
+      ruleSecondsBefore = await target.ruleSeconds();
+    }
     const start = performance.now();
     const pushed = clients.map((client) => nextMessage(client, 'pushed'));
     clients.forEach((client) => client.send({ kind: 'push', round } satisfies CoordinatorMessage));
@@ -123,7 +135,7 @@ async function measure(target: Target, clients: readonly ChildProcess[], rounds:
     closeSeconds += (performance.now() - transferred) / 1000;
   }
   lag.disable();
-  return { transferSeconds, closeSeconds, rounds, maxLagMs: lag.max / 1e6 };
+  return { transferSeconds, closeSeconds, ruleSeconds: (await target.ruleSeconds()) - ruleSecondsBefore, rounds, maxLagMs: lag.max / 1e6 };
 }
 
 async function run(mode: 'ps' | 'bare', dimension: number, rounds: number): Promise<Measurement> {
@@ -138,7 +150,7 @@ async function run(mode: 'ps' | 'bare', dimension: number, rounds: number): Prom
   }
 }
 
-const header = ['server', 'd', 'rounds', 'ingest GB/s', 'rounds/s', 'transfer ms/round', 'agg+opt ms/round', 'agg+opt share', 'max loop delay ms', 'vs bare'];
+const header = ['server', 'd', 'rounds', 'ingest GB/s', 'rounds/s', 'transfer ms/round', 'agg+opt ms/round', 'of which rule', 'agg+opt share', 'max loop delay ms', 'vs bare'];
 const rows: string[][] = [];
 for (const { dimension, rounds } of cases) {
   const bytesPerRound = CLIENTS * dimension * 4;
@@ -155,6 +167,7 @@ for (const { dimension, rounds } of cases) {
       (1 / roundSeconds).toFixed(2),
       ((1000 * m.transferSeconds) / m.rounds).toFixed(1),
       ((1000 * m.closeSeconds) / m.rounds).toFixed(1),
+      ((1000 * m.ruleSeconds) / m.rounds).toFixed(1),
       `${((100 * m.closeSeconds) / (m.transferSeconds + m.closeSeconds)).toFixed(1)} %`,
       m.maxLagMs.toFixed(1),
       `${((100 * ingest(m)) / ingest(bare)).toFixed(0)} %`,
@@ -163,6 +176,7 @@ for (const { dimension, rounds } of cases) {
 }
 const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
 const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padStart(widths[column]!)).join('  ');
-console.log(`${CLIENTS} client processes pushing 1 MiB chunks over 127.0.0.1; rule mean; transfer = first push sent to last acknowledged`);
+console.log(`${CLIENTS} client processes pushing 1 MiB chunks over 127.0.0.1; rule mean; transfer = first push sent to last acknowledged;`);
+console.log('agg+opt = last acknowledgement to the next round open (rule on its thread, optimizer, bookkeeping); loop delay = monitorEventLoopDelay max');
 console.log(line(header));
 for (const row of rows) console.log(line(row));
