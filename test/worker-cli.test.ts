@@ -30,8 +30,11 @@ describe('byzps worker, inject and status', () => {
     server = await startTestServer();
     const run = await runCliAsync(['worker', '--server', server.address, '--name', 'w', '--http-port', '0', '--worker-token', 'not-the-token']);
     expect(run.code).toBe(1);
-    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(run.stderr).toMatch(/^byzps worker: Join failed with UNAUTHENTICATED: the bearer token is not the worker token$/m);
+    // The address line it prints on start, then the failure as one line.
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^byzps worker: w training against 127\.0\.0\.1:\d+, metrics on http:\/\/0\.0\.0\.0:\d+\/metrics$/);
+    expect(lines[1]).toBe('byzps worker: Join failed with UNAUTHENTICATED: the bearer token is not the worker token');
   });
 
   it('status prints the round, rule and a table of workers; inject switches a worker process and clears it again', async () => {

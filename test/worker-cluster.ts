@@ -45,7 +45,7 @@ export class WorkerCluster {
     const env = { BYZPS_WORKER_TOKEN: WORKER_TOKEN, LOG_LEVEL: 'warn' };
     // Fixed shards: whatever order the workers join in, the Byzantine ones hold the same data in every run.
     const workers = await Promise.all(
-      names.map(async (name, shard) => ({ name, ...(await spawnWorker(first.address, name, ['--workers', String(names.length), '--shard', String(shard), '--pull-interval-ms', '2', ...workerArgs], env)) })),
+      names.map(async (name, shard) => ({ name, ...(await spawnWorker(first.address, name, ['--workers', String(names.length), '--shard', String(shard), '--pull-interval-ms', '2', '--reconnect-max-ms', '200', ...workerArgs], env)) })),
     );
     await first.close();
     return new WorkerCluster(port, serverSettings, workers, names.filter((name) => name.startsWith('byz-')));

@@ -30,6 +30,8 @@ interface Suite {
   readonly robustMargin: number;
   /** The plain mean under attack must score below this. */
   readonly meanFailsBelow: number;
+  /** Whether to run the colluding attacks (ALIE, IPM) as well. */
+  readonly colluding: boolean;
 }
 
 /** 8 honest and 2 Byzantine worker processes, f = 2; every rule and attack of the suite on fresh servers. */
@@ -61,7 +63,7 @@ function robustnessSuite(suite: Suite): void {
       for (const rule of ROBUST_RULES) expect(await run(rule, attackName, attack)).toBeGreaterThan(honest - suite.robustMargin);
     });
 
-    it.each(Object.keys(COLLUDING))('%s against median and trimmed-mean: reported, not bounded', async (attackName) => {
+    it.each(suite.colluding ? Object.keys(COLLUDING) : [])('%s against median and trimmed-mean: reported, not bounded', async (attackName) => {
       for (const rule of ['median', 'trimmed-mean']) expect(await run({ rule }, attackName, COLLUDING[attackName])).toBeGreaterThan(-Infinity);
     });
   });
@@ -83,6 +85,8 @@ robustnessSuite({
   },
   robustMargin: 0.05,
   meanFailsBelow: 0,
+  // With IID samples the honest gradients barely differ, so the colluders have no spread to hide in: run them on real data only.
+  colluding: false,
 });
 
 const HIDDEN = 16;
@@ -97,4 +101,5 @@ robustnessSuite({
   score: (theta) => fashion.evaluate(theta).accuracy!,
   robustMargin: 0.1,
   meanFailsBelow: 0.3,
+  colluding: true,
 });

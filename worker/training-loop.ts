@@ -2,6 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { SeededRandom } from '../aggregators/random.js';
 import type { Logger } from '../services/logger.js';
 import type { WorkerMetrics } from '../services/metrics.js';
+import { MAX_CHUNK_BYTES } from '../services/tensor-chunks.js';
 import { Backoff, sleep } from './backoff.js';
 import type { Behaviour } from './behaviour.js';
 import { RpcError, type JoinInfo, type ParameterServerConnection } from './client.js';
@@ -204,7 +205,9 @@ export class TrainingLoop {
       return;
     }
     const payloadFault: PayloadFault | undefined = behaviour.fault('nan-payload') ?? behaviour.fault('truncated-payload') ?? behaviour.fault('wrong-length');
-    const chunks = gradientChunks(join.workerId, round, gradient, join.maxChunkBytes, payloadFault);
+    // Never above the protocol's 1 MiB, whatever the server would take; a server that does not say gets 1 MiB.
+    const chunkBytes = join.maxChunkBytes > 0 ? Math.min(join.maxChunkBytes, MAX_CHUNK_BYTES) : MAX_CHUNK_BYTES;
+    const chunks = gradientChunks(join.workerId, round, gradient, chunkBytes, payloadFault);
     const copies = behaviour.fault('duplicate-push') === undefined ? 1 : 2;
     for (let copy = 0; copy < copies; copy++) await this.push(connection, round, chunks);
   }
