@@ -3,7 +3,6 @@ import { cliPath } from './cli-process.js';
 
 /** A `node dist/cli/main.js …` child running alongside the test, its output collected as it comes. */
 export interface CliChild {
-  readonly child: ChildProcess;
   readonly stdoutLines: string[];
   stderr(): string;
   /** Resolves with the exit code (or the signal's name) once the process has ended. */
@@ -44,7 +43,6 @@ export function spawnCli(args: readonly string[], env: Readonly<Record<string, s
   let ended = false;
   void exited.then(() => (ended = true));
   return {
-    child,
     stdoutLines,
     stderr: () => stderr,
     exited,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
 import { InvalidParameterError } from '../aggregators/errors.js';
 import { startHttpEndpoint } from '../services/http.js';
-import { componentLogger, createRootLogger, type Logger } from '../services/logger.js';
+import { componentLogger, createRootLogger } from '../services/logger.js';
 import { createWorkerMetrics, type WorkerMetrics } from '../services/metrics.js';
 import { Backoff } from './backoff.js';
 import { Behaviour } from './behaviour.js';
@@ -24,7 +24,6 @@ export interface WorkerOptions {
 export interface WorkerHandle {
   readonly httpPort: number;
   readonly metrics: WorkerMetrics;
-  readonly log: Logger;
   readonly loop: TrainingLoop;
   /** Settles when the training loop ends: stopped, --max-steps reached, crashed, or refused for good (rejects). */
   readonly done: Promise<void>;
@@ -118,5 +117,5 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     })();
     return closed;
   };
-  return { httpPort: http.port, metrics, log, loop, done, close };
+  return { httpPort: http.port, metrics, loop, done, close };
 }
