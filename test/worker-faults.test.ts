@@ -41,6 +41,16 @@ describe('system faults of a worker', () => {
     expect(server!.handle.engine.round).toBeGreaterThan(3);
   });
 
+  it('a worker stopped in the middle of a 10-minute delay stops at once, without pushing', async () => {
+    await serverWith();
+    const { faulty } = await honestAndFaulty('delay:ms=600000');
+    await eventually(() => faulty.logLines.some((line) => line.includes('"msg":"joined the parameter server"')) && server!.handle.engine.round >= 2, 'the straggler is sleeping before its push');
+    await faulty.handle.close();
+    await faulty.handle.done;
+    expect(await workerMetric(faulty.handle.metrics.pushDuration)).toBe(0);
+    expect(await workerMetric(faulty.handle.metrics.reconnects)).toBe(0);
+  });
+
   it('drop-push: the worker computes every round but the server never gets a gradient from it', async () => {
     await serverWith();
     const { faulty } = await honestAndFaulty('drop-push:probability=1');

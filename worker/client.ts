@@ -32,6 +32,8 @@ function toRpcError(error: ServiceError, method: string): RpcError {
 /** The worker's side of the ParameterServer service: one channel, the worker token on every call, deadlines on every call. */
 export class ParameterServerConnection {
   private readonly client: ParameterServerClient;
+  /** Calls in flight, so that cancel() can end them at once. */
+  private readonly inFlight = new Set<{ cancel(): void }>();
 
   constructor(
     address: string,
@@ -53,19 +55,29 @@ export class ParameterServerConnection {
     return new Date(Date.now() + this.callTimeoutMs);
   }
 
+  /** Registers a call until it settles. */
+  private track<T extends { cancel(): void }>(call: T, settled: Promise<unknown>): T {
+    this.inFlight.add(call);
+    void settled.catch(() => undefined).finally(() => this.inFlight.delete(call));
+    return call;
+  }
+
   join(name: string): Promise<JoinInfo> {
-    return new Promise((resolve, reject) => {
-      this.client.join({ workerName: name }, this.metadata(), { deadline: this.deadline() }, (error, reply) => {
+    let call: { cancel(): void } | undefined;
+    const reply = new Promise<JoinInfo>((resolve, reject) => {
+      call = this.client.join({ workerName: name }, this.metadata(), { deadline: this.deadline() }, (error, joined) => {
         if (error !== null) reject(toRpcError(error, 'Join'));
-        else resolve(reply!);
+        else resolve(joined!);
       });
     });
+    this.track(call!, reply);
+    return reply;
   }
 
   /** θ_r reassembled from its chunks into one Float32Array, with the instructions of the first chunk. */
   pull(workerId: number): Promise<PulledModel> {
-    return new Promise((resolve, reject) => {
-      const stream = this.client.pull({ workerId }, this.metadata(), { deadline: this.deadline() });
+    const stream = this.client.pull({ workerId }, this.metadata(), { deadline: this.deadline() });
+    const model = new Promise<PulledModel>((resolve, reject) => {
       let theta: Float32Array | undefined;
       let bytes: Uint8Array | undefined;
       let round = 0;
@@ -88,18 +100,28 @@ export class ParameterServerConnection {
         else resolve({ round, theta, instructions });
       });
     });
+    this.track(stream, model);
+    return model;
   }
 
   /** Streams one gradient as the given chunks and resolves with the round the server accepted it for. */
   push(chunks: Iterable<GradientChunk>): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const call = this.client.push(this.metadata(), { deadline: this.deadline() }, (error, reply) => {
+    let call: ReturnType<ParameterServerClient['push']> | undefined;
+    const accepted = new Promise<number>((resolve, reject) => {
+      call = this.client.push(this.metadata(), { deadline: this.deadline() }, (error, reply) => {
         if (error !== null) reject(toRpcError(error, 'Push'));
         else resolve(reply!.round);
       });
-      for (const chunk of chunks) call.write(chunk);
-      call.end();
     });
+    this.track(call!, accepted);
+    for (const chunk of chunks) call!.write(chunk);
+    call!.end();
+    return accepted;
+  }
+
+  /** Ends every call in flight with CANCELLED, so a stopping worker does not wait for their deadlines. */
+  cancel(): void {
+    for (const call of this.inFlight) call.cancel();
   }
 
   close(): void {

@@ -55,6 +55,7 @@ export class TrainingLoop {
   private readonly abort = new AbortController();
   private steps = 0;
   private joinedBefore = false;
+  private connection: ParameterServerConnection | undefined;
 
   constructor(private readonly options: TrainingLoopOptions) {
     this.showActive();
@@ -64,25 +65,28 @@ export class TrainingLoop {
     return this.steps;
   }
 
-  /** Ends the loop at its next wait or step; resolves run()'s promise. */
+  /** Ends the loop now: waits end, calls in flight are cancelled; resolves run()'s promise. */
   stop(): void {
     this.abort.abort();
+    this.connection?.cancel();
   }
 
-  private get stopped(): boolean {
+  private isStopped(): boolean {
     return this.abort.signal.aborted;
   }
 
   /** Runs until stop(), maxSteps pushes, a crash fault, or a refusal no retry can fix (thrown). */
   async run(): Promise<void> {
     const { log, metrics } = this.options;
-    while (!this.stopped) {
+    while (!this.isStopped()) {
       const session = await this.joinWithBackoff();
       if (session === undefined) return;
       let end: SessionEnd;
       try {
         end = await this.train(session);
       } catch (error) {
+        // stop() cancels the calls in flight; their CANCELLED is no lost session.
+        if (this.isStopped()) return;
         if (!(error instanceof RpcError)) throw error;
         log.warn({ code: status[error.code], details: error.details }, 'lost the session with the server; joining again');
         const delay = this.options.backoff.next();
@@ -98,8 +102,9 @@ export class TrainingLoop {
 
   private async joinWithBackoff(): Promise<Session | undefined> {
     const { name, log, backoff } = this.options;
-    while (!this.stopped) {
+    while (!this.isStopped()) {
       const connection = this.options.connect();
+      this.connection = connection;
       try {
         const join = await connection.join(name);
         const source = this.options.prepare(join);
@@ -125,7 +130,7 @@ export class TrainingLoop {
     // A fresh session may be a restarted server that lost this worker's last push, so nothing counts as pushed yet.
     let lastPushedRound = -1;
     let wait = this.options.pullIntervalMs;
-    while (!this.stopped) {
+    while (!this.isStopped()) {
       const pulled = await connection.pull(join.workerId);
       this.follow(pulled.instructions);
       if (pulled.round <= lastPushedRound) {
@@ -198,6 +203,7 @@ export class TrainingLoop {
     const { behaviour, metrics, log } = this.options;
     const delay = behaviour.fault('delay');
     if (delay !== undefined) await sleep(delay.ms, this.abort.signal);
+    if (this.isStopped()) return;
     const drop = behaviour.fault('drop-push');
     if (drop !== undefined && SeededRandom.fromSeed(deriveSeed(drop.seed, round)).next() < drop.probability) {
       metrics.pushesSkipped.inc();
