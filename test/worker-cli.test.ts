@@ -37,7 +37,7 @@ describe('byzps worker, inject and status', () => {
     expect(lines[1]).toBe('byzps worker: Join failed with UNAUTHENTICATED: the bearer token is not the worker token');
   });
 
-  it('status prints the round, rule and a table of workers; inject switches a worker process and clears it again', async () => {
+  it('status prints the round, rule and a table of workers; inject switches a worker process and clears it again; SIGTERM ends it with 0', async () => {
     server = await startTestServer({ dimension: 32, adminToken: ADMIN_TOKEN, rule: 'median', f: 0, roundDeadlineMs: 200, quorum: 1 });
     const env = { BYZPS_WORKER_TOKEN: WORKER_TOKEN, BYZPS_ADMIN_TOKEN: ADMIN_TOKEN };
     const worker = await spawnWorker(server.address, 'w-1', ['--workers', '1'], env);
@@ -60,6 +60,7 @@ describe('byzps worker, inject and status', () => {
     const clear = await runCliAsync(['inject', '--server', server.address, '--worker', 'w-1', '--clear'], env);
     expect(clear.code).toBe(0);
     await eventually(async () => (await active('none')) === 1, 'the worker is honest again');
+    expect(await worker.run.stop()).toBe(0);
   });
 
   it('inject and status fail with one line: unknown worker (1), unknown attack, missing token or server (2)', async () => {
