@@ -79,9 +79,10 @@ describe('aggregation thread', () => {
 
   it('rejects the call in flight when the thread dies, then aggregates in process', async () => {
     const runner = await startAggregationThread();
-    const rows = gradients(2, 4, 1000);
+    // Bulyan's coordinate phase over 7 × 10⁶ values keeps the thread busy far longer than closing it takes.
+    const rows = gradients(2, 7, 1_000_000);
     const mean = runner.build({ name: 'mean', f: 0 });
-    const inFlight = runner.aggregate(mean, rows);
+    const inFlight = runner.aggregate(runner.build({ name: 'bulyan', f: 1 }), rows);
     await runner.close();
     await expect(inFlight).rejects.toThrow(/aggregation thread was closed/);
     const after = await runner.aggregate(mean, rows);
