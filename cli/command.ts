@@ -1,3 +1,7 @@
+import { exitCodes } from './failure.js';
+import { parseFlags, type FlagSchema, type FlagValues } from './flags.js';
+import { writeStdout } from './output.js';
+
 /**
  * A `byzps` subcommand. Each lives in its own module and is listed once in main.ts; it parses its
  * own flags (with parseFlags), prints its own help, and throws UsageError, InputError or an
@@ -10,4 +14,17 @@ export interface Command {
   /** One line for `byzps --help`. */
   readonly summary: string;
   run(argv: readonly string[]): Promise<number>;
+}
+
+/** Parses a command's flags; `--help` prints `help()` and succeeds, anything else runs `execute` on the parsed values. */
+export async function runWithFlags<S extends FlagSchema>(
+  flags: S,
+  argv: readonly string[],
+  help: () => string,
+  execute: (values: FlagValues<S>) => Promise<number>,
+): Promise<number> {
+  const parsed = parseFlags(flags, argv);
+  if (!parsed.help) return execute(parsed.values);
+  await writeStdout(help());
+  return exitCodes.ok;
 }

@@ -1,10 +1,10 @@
 import { createAttack } from '../worker/attacks/registry.js';
 import { CLEAR_KIND, ROUNDS_PARAM } from '../worker/behaviour.js';
 import { createSystemFault, isSystemFaultKind, parseInstructions, systemFaultHelp, systemFaultKinds, type Instruction } from '../worker/faults.js';
-import type { Command } from './command.js';
+import { runWithFlags, type Command } from './command.js';
 import { ControlConnection, controlFlags } from './control-client.js';
 import { exitCodes, UsageError } from './failure.js';
-import { formatFlagHelp, parseFlags } from './flags.js';
+import { formatFlagHelp, type FlagValues } from './flags.js';
 import { writeStdout } from './output.js';
 
 const flags = {
@@ -57,7 +57,7 @@ function check(validate: () => unknown): void {
 }
 
 /** The instructions the flags ask for, checked here as the worker would check them, so a typo fails before anything is sent. */
-function instructionsFromFlags(values: ReturnType<typeof parseFlags<typeof flags>>['values']): Instruction[] {
+function instructionsFromFlags(values: FlagValues<typeof flags>): Instruction[] {
   const timed = (params: Readonly<Record<string, string>>) => (values.rounds === undefined ? params : { ...params, [ROUNDS_PARAM]: values.rounds });
   if (values.rounds !== undefined && !/^[1-9]\d*$/.test(values.rounds)) throw new UsageError(`--rounds must be a positive integer, got ${JSON.stringify(values.rounds)}`);
   if (values.clear) {
@@ -88,13 +88,7 @@ function instructionsFromFlags(values: ReturnType<typeof parseFlags<typeof flags
 export const injectCommand: Command = {
   name: 'inject',
   summary: 'switch a running worker to an attack or system fault, or back to honest (control service)',
-  async run(argv) {
-    const parsed = parseFlags(flags, argv);
-    if (parsed.help) {
-      await writeStdout(help());
-      return exitCodes.ok;
-    }
-    const { values } = parsed;
+  run: (argv) => runWithFlags(flags, argv, help, async (values) => {
     if (values.worker === undefined || values.worker === '') throw new UsageError('--worker NAME is required');
     const instructions = instructionsFromFlags(values);
     const control = new ControlConnection(values, process.env);
@@ -108,5 +102,5 @@ export const injectCommand: Command = {
       control.close();
     }
     return exitCodes.ok;
-  },
+  }),
 };

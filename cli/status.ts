@@ -1,8 +1,8 @@
 import type { StatusReply__Output } from '../proto/generated/byzps/v1/StatusReply.js';
-import type { Command } from './command.js';
+import { runWithFlags, type Command } from './command.js';
 import { ControlConnection, controlFlags } from './control-client.js';
 import { exitCodes } from './failure.js';
-import { formatFlagHelp, parseFlags } from './flags.js';
+import { formatFlagHelp } from './flags.js';
 import { writeStdout } from './output.js';
 
 const flags = { ...controlFlags } as const;
@@ -48,18 +48,13 @@ export function formatStatus(status: StatusReply__Output, nowMs: number): string
 export const statusCommand: Command = {
   name: 'status',
   summary: 'print the parameter server\'s round, rule and workers (control service)',
-  async run(argv) {
-    const parsed = parseFlags(flags, argv);
-    if (parsed.help) {
-      await writeStdout(help());
-      return exitCodes.ok;
-    }
-    const control = new ControlConnection(parsed.values, process.env);
+  run: (argv) => runWithFlags(flags, argv, help, async (values) => {
+    const control = new ControlConnection(values, process.env);
     try {
       await writeStdout(formatStatus(await control.status(), Date.now()));
     } finally {
       control.close();
     }
     return exitCodes.ok;
-  },
+  }),
 };

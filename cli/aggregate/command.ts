@@ -1,9 +1,9 @@
 import { createAggregator } from '../../aggregators/registry.js';
 import type { AggregationResult } from '../../aggregators/types.js';
-import type { Command } from '../command.js';
+import { runWithFlags, type Command } from '../command.js';
 import { exitCodes, UsageError } from '../failure.js';
 import { writeOutputFile } from '../files.js';
-import { formatFlagHelp, parseFlags } from '../flags.js';
+import { formatFlagHelp } from '../flags.js';
 import { encodeNpy } from '../npy.js';
 import { writeStdout } from '../output.js';
 import { prettyJson, shortestFloat32 } from '../pretty-json.js';
@@ -55,13 +55,7 @@ ${formatRuleCatalogue()}
 export const aggregateCommand: Command = {
   name: 'aggregate',
   summary: 'aggregate gradients (JSON or .npy) with a robust rule and print the result and diagnostics',
-  async run(argv) {
-    const parsed = parseFlags(flags, argv);
-    if (parsed.help) {
-      await writeStdout(help());
-      return exitCodes.ok;
-    }
-    const { values } = parsed;
+  run: (argv) => runWithFlags(flags, argv, help, async (values) => {
     if (values.example && values.input !== undefined) throw new UsageError('--example and --input cannot be used together');
     if (values.output?.toLowerCase().endsWith('.npy') === false) throw new UsageError(`--output writes .npy; name the file *.npy, got ${JSON.stringify(values.output)}`);
     const aggregator = createAggregator(ruleSpecFromFlags(values));
@@ -84,5 +78,5 @@ export const aggregateCommand: Command = {
     const report = { outputFile: values.output, dtype: input.dtype, shape: [result.output.length], example: exampleReport, diagnostics: result.diagnostics };
     await writeStdout(`${prettyJson(report)}\n`);
     return exitCodes.ok;
-  },
+  }),
 };
