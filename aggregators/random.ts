@@ -32,6 +32,12 @@ export class SeededRandom {
     return this.nextUint32() / 0x1_0000_0000;
   }
 
+  /** A standard normal draw by the Box–Muller transform (Box and Muller, 1958). */
+  normal(): number {
+    const u = 1 - this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+
   /** A uniformly random permutation of 0..n−1 (Fisher–Yates shuffle). */
   permutation(n: number): number[] {
     const order = Array.from({ length: n }, (_, i) => i);

@@ -9,22 +9,16 @@ import type { Aggregator } from './types.js';
 
 export { SeededRandom };
 
-/** A standard normal draw (Box–Muller). */
-export function gaussian(random: SeededRandom): number {
-  const u = 1 - random.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.next());
-}
-
 /** n rows of d independent standard normal values, the same for the same seed. */
 export function gaussianRows(seed: number, n: number, d: number): Float64Array[] {
   const random = SeededRandom.fromSeed(seed);
-  return Array.from({ length: n }, () => Float64Array.from({ length: d }, () => gaussian(random)));
+  return Array.from({ length: n }, () => Float64Array.from({ length: d }, () => random.normal()));
 }
 
 /** n rows of length d: a shared center with entries ±(1 + U[0,1)) plus N(0, spread²) noise per row, so rows form one tight cluster away from 0. */
 export function clusteredRows(random: SeededRandom, n: number, d: number, spread = 0.1): Float64Array[] {
   const center = Float64Array.from({ length: d }, () => (random.next() < 0.5 ? -1 : 1) * (1 + random.next()));
-  return Array.from({ length: n }, () => center.map((value) => value + spread * gaussian(random)));
+  return Array.from({ length: n }, () => center.map((value) => value + spread * random.normal()));
 }
 
 /** How the Byzantine rows of a property test are made from the honest ones. */

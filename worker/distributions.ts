@@ -1,11 +1,5 @@
 import type { SeededRandom } from '../aggregators/random.js';
 
-/** A standard normal draw by the Box–Muller transform (Box and Muller, 1958). */
-export function standardNormal(random: SeededRandom): number {
-  const u = 1 - random.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.next());
-}
-
 /**
  * A Gamma(shape, 1) draw by Marsaglia and Tsang's squeeze method (Marsaglia and Tsang, 2000); for
  * shape < 1 it draws Gamma(shape + 1) and scales by U^(1/shape), their suggested boost.
@@ -15,7 +9,7 @@ export function gammaDraw(random: SeededRandom, shape: number): number {
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
   for (;;) {
-    const x = standardNormal(random);
+    const x = random.normal();
     const v = (1 + c * x) ** 3;
     if (v <= 0) continue;
     const u = 1 - random.next();

@@ -1,3 +1,5 @@
+import { SeededRandom } from '../../aggregators/random.js';
+
 /**
  * A small, fixed, attacked input for trying rules without data: 15 workers, d = 8. The 12 honest
  * gradients are one common direction plus Gaussian noise; the last 3 workers send a sign-flipped,
@@ -21,8 +23,8 @@ const seed = 2024;
 
 /** Builds the example; the same every time, as it draws from a fixed-seed generator. */
 export function attackedExample(): AttackedExample {
-  const normal = seededNormal(seed);
-  const honestLike = (): Float64Array => Float64Array.from(direction, (x) => x + noiseScale * normal());
+  const random = SeededRandom.fromSeed(seed);
+  const honestLike = (): Float64Array => Float64Array.from(direction, (x) => x + noiseScale * random.normal());
   const honest = Array.from({ length: honestCount }, honestLike);
   const byzantine = Array.from({ length: byzantineCount }, () => honestLike().map((x) => attackScale * x));
   const honestMean = new Float64Array(direction.length);
@@ -46,17 +48,4 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
     normB += b[j]! * b[j]!;
   }
   return normA === 0 || normB === 0 ? 0 : dot / Math.sqrt(normA * normB);
-}
-
-/** Standard normal draws (Box–Muller) from the mulberry32 generator: tiny, seedable and portable. */
-function seededNormal(initial: number): () => number {
-  let state = initial >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }

@@ -1,11 +1,10 @@
 import type { SeededRandom } from '../../aggregators/random.js';
-import { standardNormal } from '../distributions.js';
 import { defineGradientAttack, seedParam } from './attack.js';
 
 /** A vector of d independent N(0, σ²) values. */
 export function gaussianVector(d: number, sigma: number, random: SeededRandom): Float32Array {
   const out = new Float32Array(d);
-  for (let j = 0; j < d; j++) out[j] = sigma * standardNormal(random);
+  for (let j = 0; j < d; j++) out[j] = sigma * random.normal();
   return out;
 }
 
