@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';
-import { AuthenticationError } from './errors.js';
+import { AuthenticationError, PermissionError } from './errors.js';
 
 /** Who may call what: workers the ParameterServer service, operators the Control service. */
 export type Role = 'worker' | 'operator';
@@ -19,17 +19,74 @@ export function tokensMatch(presented: string, expected: string): boolean {
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
+/** The call's bearer token; throws UNAUTHENTICATED when there is none. */
+function presentedToken(metadata: Metadata, role: Role): string {
+  const presented = bearerToken(metadata);
+  if (presented === undefined) {
+    throw new AuthenticationError('missing_token', `no bearer token: send "authorization: Bearer <${role} token>" in the call metadata`);
+  }
+  return presented;
+}
+
 /**
  * Checks that a call carries the token of `role`. An empty expected token means that role is not
  * authenticated (the control service never gets this far without an admin token).
  */
 export function authenticate(metadata: Metadata, role: Role, expected: string): void {
   if (expected === '') return;
-  const presented = bearerToken(metadata);
-  if (presented === undefined) {
-    throw new AuthenticationError('missing_token', `no bearer token: send "authorization: Bearer <${role} token>" in the call metadata`);
-  }
+  const presented = presentedToken(metadata, role);
   if (!tokensMatch(presented, expected)) {
     throw new AuthenticationError('bad_token', `the bearer token is not the ${role} token`);
+  }
+}
+
+/**
+ * How worker calls are authenticated: not at all, with one token all workers share (a worker name
+ * is then only a claim), or with a token per worker name, which binds each name, and the id it
+ * joined as, to whoever holds that name's token.
+ */
+export class WorkerAuthenticator {
+  /**
+   * @param sharedToken the one worker token ('' for none).
+   * @param tokensByName per-worker tokens; when non-empty, they replace the shared token.
+   */
+  constructor(private readonly sharedToken: string, private readonly tokensByName: ReadonlyMap<string, string>) {
+    if (sharedToken !== '' && tokensByName.size > 0) throw new RangeError('a shared worker token and per-worker tokens exclude each other');
+  }
+
+  /** Whether workers must present a token at all. */
+  get enabled(): boolean {
+    return this.sharedToken !== '' || this.tokensByName.size > 0;
+  }
+
+  /** Whether each worker name has a token of its own. */
+  get perWorker(): boolean {
+    return this.tokensByName.size > 0;
+  }
+
+  /** Checks that the call carries some worker's token. */
+  admit(metadata: Metadata): void {
+    if (!this.perWorker) {
+      authenticate(metadata, 'worker', this.sharedToken);
+      return;
+    }
+    if (!this.isWorkerToken(presentedToken(metadata, 'worker'))) throw new AuthenticationError('bad_token', 'the bearer token is not a worker token');
+  }
+
+  /** Checks that an admitted call may act as the worker named `name`; a shared token cannot tell workers apart. */
+  authorizeAs(metadata: Metadata, name: string): void {
+    if (!this.perWorker) return;
+    const expected = this.tokensByName.get(name);
+    const presented = bearerToken(metadata) ?? '';
+    if (expected === undefined) throw new PermissionError('wrong_worker', `worker name ${JSON.stringify(name.slice(0, 80))} has no token in --worker-tokens-file`);
+    if (!tokensMatch(presented, expected)) throw new PermissionError('wrong_worker', `this token belongs to another worker, not to ${name}`);
+  }
+
+  /** Whether `presented` is a worker's token; every token is compared, so the time does not say which one matched. */
+  isWorkerToken(presented: string): boolean {
+    if (!this.perWorker) return this.sharedToken !== '' && tokensMatch(presented, this.sharedToken);
+    let found = false;
+    for (const token of this.tokensByName.values()) found = tokensMatch(presented, token) || found;
+    return found;
   }
 }

@@ -23,6 +23,7 @@ export interface ServerConfig {
   readonly maxWorkers: number;
   readonly roundDeadlineMs: number;
   readonly pushTimeoutMs: number;
+  readonly pullTimeoutMs: number;
   readonly maxChunkBytes: number;
   readonly learningRate: number;
   readonly momentum: number;
@@ -30,6 +31,7 @@ export interface ServerConfig {
   readonly lrDecayFactor: number;
   readonly lrDecayEveryRounds: number;
   readonly workerToken: string;
+  readonly workerTokensFile: string;
   readonly adminToken: string;
   readonly tlsCertFile: string;
   readonly tlsKeyFile: string;
@@ -66,6 +68,7 @@ const serverSettings = [
   setting({ key: 'maxWorkers', description: 'most workers that may join', default: 64, parse: parseInteger, check: between(1, 10_000) }),
   setting({ key: 'roundDeadlineMs', description: 'time after the first gradient of a round until the round closes with what it has', default: 10_000, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'pushTimeoutMs', description: 'longest a single push stream may stay open', default: 30_000, parse: parseInteger, check: atLeast(1) }),
+  setting({ key: 'pullTimeoutMs', description: 'longest a worker may take to read θ from a pull stream (a client that stops reading is cut off)', default: 30_000, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'maxChunkBytes', description: 'largest gradient chunk accepted', default: MIB, parse: parseInteger, check: between(4, 4 * MIB) }),
   setting({ key: 'learningRate', description: 'SGD learning rate', default: 0.01, parse: parseNumber, check: atLeast(0) }),
   setting({ key: 'momentum', description: 'SGD momentum μ in [0, 1)', default: 0, parse: parseNumber, check: (value) => (value < 0 || value >= 1 ? `must be in [0, 1), got ${value}` : undefined) }),
@@ -73,6 +76,7 @@ const serverSettings = [
   setting({ key: 'lrDecayFactor', description: 'step schedule: multiply the learning rate by this …', default: 1, parse: parseNumber, check: between(0, 1) }),
   setting({ key: 'lrDecayEveryRounds', description: '… every this many rounds', default: 1000, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'workerToken', description: 'bearer token workers present (empty: workers are not authenticated)', default: '', parse: text, secret: true }),
+  setting({ key: 'workerTokensFile', description: 'file of "<worker name> <token>" lines: each worker joins, pulls and pushes only under its own name (instead of --worker-token)', default: '', parse: text }),
   setting({ key: 'adminToken', description: 'bearer token of the control service (empty: control service off)', default: '', parse: text, secret: true }),
   setting({ key: 'tlsCertFile', description: 'PEM certificate chain of the gRPC server (empty: plaintext)', default: '', parse: text }),
   setting({ key: 'tlsKeyFile', description: 'PEM private key of --tls-cert-file', default: '', parse: text }),
@@ -87,6 +91,7 @@ function crossChecks(config: ServerConfig): string[] {
   const problems: string[] = [];
   if ((config.tlsCertFile === '') !== (config.tlsKeyFile === '')) problems.push('--tls-cert-file and --tls-key-file go together: set both or neither');
   if (config.tlsClientCaFile !== '' && config.tlsCertFile === '') problems.push('--tls-client-ca-file needs --tls-cert-file and --tls-key-file');
+  if (config.workerToken !== '' && config.workerTokensFile !== '') problems.push('--worker-token and --worker-tokens-file exclude each other: one shared token or one token per worker');
   if (config.adminToken !== '' && config.adminToken === config.workerToken) problems.push('--admin-token must differ from --worker-token');
   return problems;
 }

@@ -1,7 +1,7 @@
 import { status, type Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { Aggregator, RuleSpec } from '../aggregators/index.js';
-import { authenticate, bearerToken, tokensMatch } from './auth.js';
-import { InvalidRequestError, PermissionError } from './errors.js';
+import { authenticate, bearerToken, type WorkerAuthenticator } from './auth.js';
+import { InvalidRequestError, PermissionError, ServiceOffError } from './errors.js';
 import type { FaultQueue } from './faults.js';
 import { trackCall, toServiceError } from './grpc-calls.js';
 import type { Logger } from './logger.js';
@@ -17,7 +17,7 @@ export interface ControlContext {
   readonly taskName: string;
   readonly dimension: number;
   readonly adminToken: string;
-  readonly workerToken: string;
+  readonly workerAuth: WorkerAuthenticator;
   readonly faults: FaultQueue;
   readonly checkpointNow: () => Promise<{ round: number; path: string }>;
   /** Builds (and validates) a rule the way the server runs its rules. */
@@ -36,15 +36,17 @@ function ruleSpec(spec: RuleSpecMessage__Output): RuleSpec {
 }
 
 /**
- * The Control service's handlers (status, rule changes, fault injection, pause/resume). Only
- * registered when an admin token is configured; a worker's token is refused with PERMISSION_DENIED.
+ * The Control service's handlers (status, rule changes, fault injection, pause/resume). Without an
+ * admin token every call is refused with UNIMPLEMENTED (and counted); a worker's token is refused
+ * with PERMISSION_DENIED.
  */
 export function controlHandlers(context: ControlContext): ControlHandlers {
   const { engine, metrics, log } = context;
 
   const authorize = (metadata: Metadata) => {
+    if (context.adminToken === '') throw new ServiceOffError();
     const presented = bearerToken(metadata);
-    if (presented !== undefined && context.workerToken !== '' && tokensMatch(presented, context.workerToken)) {
+    if (presented !== undefined && context.workerAuth.isWorkerToken(presented)) {
       throw new PermissionError('wrong_role', 'a worker token cannot call the control service; use the admin token');
     }
     authenticate(metadata, 'operator', context.adminToken);

@@ -8,6 +8,7 @@ export type RejectReason =
   | 'missing_token'
   | 'bad_token'
   | 'wrong_role'
+  | 'wrong_worker'
   | 'unknown_worker'
   | 'bad_worker_name'
   | 'bad_request'
@@ -45,7 +46,7 @@ export class AuthenticationError extends ServerError {
   override readonly name = 'AuthenticationError';
 }
 
-/** A valid token of the wrong role (a worker token on the control service). */
+/** A valid token of the wrong role (a worker token on the control service) or of another worker. */
 export class PermissionError extends ServerError {
   override readonly name = 'PermissionError';
 }
@@ -105,6 +106,14 @@ export class ShuttingDownError extends ServerError {
 /** An operator asked for a feature the server was started without (e.g. Checkpoint without a directory). */
 export class NotConfiguredError extends ServerError {
   override readonly name = 'NotConfiguredError';
+}
+
+/** The control service was asked for while it is off (no admin token configured). */
+export class ServiceOffError extends ServerError {
+  override readonly name = 'ServiceOffError';
+  constructor() {
+    super('not_configured', 'the control service is off: the server was started without --admin-token');
+  }
 }
 
 /** A request the server understands but refuses in its current state (e.g. a bad worker name). */

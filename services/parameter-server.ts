@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { status, type ServerWritableStream } from '@grpc/grpc-js';
-import { authenticate } from './auth.js';
+import { status, type Metadata, type ServerWritableStream } from '@grpc/grpc-js';
+import type { WorkerAuthenticator } from './auth.js';
 import { CancelledError, InvalidGradientError, LimitExceededError, ShuttingDownError } from './errors.js';
 import type { FaultQueue } from './faults.js';
 import { trackCall, toServiceError } from './grpc-calls.js';
@@ -18,9 +17,10 @@ export interface ParameterServerContext {
   readonly engine: RoundEngine;
   readonly taskName: string;
   readonly dimension: number;
-  readonly workerToken: string;
+  readonly workerAuth: WorkerAuthenticator;
   readonly maxChunkBytes: number;
   readonly pushTimeoutMs: number;
+  readonly pullTimeoutMs: number;
   readonly buffers: GradientBuffers;
   readonly faults: FaultQueue;
   readonly metrics: ServerMetrics;
@@ -35,9 +35,9 @@ export interface ParameterServerContext {
 export function parameterServerHandlers(context: ParameterServerContext): ParameterServerHandlers {
   const { engine, metrics, log } = context;
 
-  const admit = (metadata: Parameters<typeof authenticate>[0]) => {
+  const admit = (metadata: Metadata) => {
     if (context.isShuttingDown()) throw new ShuttingDownError();
-    authenticate(metadata, 'worker', context.workerToken);
+    context.workerAuth.admit(metadata);
   };
 
   return {
@@ -45,6 +45,7 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
       const finish = trackCall(metrics, SERVICE, 'Join', 'unary');
       try {
         admit(call.metadata);
+        context.workerAuth.authorizeAs(call.metadata, call.request.workerName);
         const joined = engine.join(call.request.workerName);
         log.info({ worker: call.request.workerName, workerId: joined.workerId }, 'worker joined');
         callback(null, { workerId: joined.workerId, task: context.taskName, dimension: context.dimension, round: joined.round, maxChunkBytes: context.maxChunkBytes });
@@ -66,6 +67,7 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
       };
       try {
         admit(call.metadata);
+        context.workerAuth.authorizeAs(call.metadata, engine.workerName(call.request.workerId));
       } catch (error) {
         fail(error);
         return;
@@ -112,6 +114,7 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
         try {
           if (header === undefined) {
             header = { workerId: chunk.workerId, round: chunk.round };
+            context.workerAuth.authorizeAs(call.metadata, engine.workerName(chunk.workerId));
             lease = engine.beginPush(chunk.workerId, chunk.round);
             buffer = context.buffers.allocate(context.dimension);
             assembly = new GradientAssembly({ dimension: context.dimension, maxChunkBytes: context.maxChunkBytes }, buffer);
@@ -149,9 +152,13 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
   };
 }
 
-/** Streams θ_r to one worker in chunks, with the faults queued for it in the first chunk, respecting flow control. */
+/**
+ * Streams θ_r to one worker in chunks, with the faults queued for it in the first chunk, respecting
+ * flow control; a client that stops reading is cut off after --pull-timeout-ms.
+ */
 async function streamModel(call: ServerWritableStream<PullRequest__Output, ModelChunk>, context: ParameterServerContext): Promise<void> {
   const { engine } = context;
+  const deadline = AbortSignal.timeout(context.pullTimeoutMs);
   const workerId = call.request.workerId;
   engine.touch(workerId);
   const faults = context.faults.take(engine.workerName(workerId));
@@ -163,7 +170,29 @@ async function streamModel(call: ServerWritableStream<PullRequest__Output, Model
     if (call.cancelled) return;
     const message: ModelChunk = { round, offset: chunk.offset, data: chunk.data, dimension: parameters.length, faults: first ? faults : [] };
     first = false;
-    if (!call.write(message)) await Promise.race([once(call, 'drain'), once(call, 'cancelled')]);
+    if (!call.write(message)) await drainedOrGone(call, deadline, context.pullTimeoutMs);
   }
   call.end();
+}
+
+/** Resolves when the client has read what was buffered or has gone; rejects when `deadline` passes first. */
+function drainedOrGone(call: ServerWritableStream<PullRequest__Output, ModelChunk>, deadline: AbortSignal, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (timedOut: boolean) => () => {
+      call.off('drain', drained);
+      call.off('cancelled', drained);
+      deadline.removeEventListener('abort', expired);
+      if (timedOut) reject(new LimitExceededError('stream_timeout', `the client read θ for longer than ${timeoutMs} ms (--pull-timeout-ms); read the pull stream as it arrives`));
+      else resolve();
+    };
+    const drained = settle(false);
+    const expired = settle(true);
+    if (deadline.aborted) {
+      expired();
+      return;
+    }
+    call.on('drain', drained);
+    call.on('cancelled', drained);
+    deadline.addEventListener('abort', expired, { once: true });
+  });
 }

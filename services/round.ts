@@ -2,6 +2,7 @@ import type { Aggregator, Diagnostics, RuleState } from '../aggregators/index.js
 import { inProcessRunner, type RuleRunner } from './aggregation.js';
 import { DuplicatePushError, InvalidRequestError, LimitExceededError, ShuttingDownError, UnknownWorkerError, WrongRoundError } from './errors.js';
 import type { SgdOptimizer } from './optimizer.js';
+import { WORKER_NAME } from './worker-name.js';
 
 /** Settings of the round engine. */
 export interface RoundSettings {
@@ -70,8 +71,6 @@ interface WorkerRecord {
   active: boolean;
   lastPushUnixMs: number;
 }
-
-const WORKER_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
  * The synchronous round protocol (DESIGN §2), free of gRPC: collects one gradient per worker for

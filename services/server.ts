@@ -3,10 +3,12 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { freeGradient, gradientMemory } from '../aggregators/index.js';
 import { startAggregationThread } from './aggregation.js';
+import { WorkerAuthenticator } from './auth.js';
 import { CheckpointStore } from './checkpoint.js';
 import { createCheckpointer, loadResumePoint } from './checkpointing.js';
 import type { ServerConfig } from './config.js';
 import { controlHandlers } from './control.js';
+import { ConfigError } from './errors.js';
 import { FaultQueue } from './faults.js';
 import { startHttpEndpoint } from './http.js';
 import type { GradientBuffers } from './ingest.js';
@@ -21,6 +23,7 @@ import { startEvaluator } from './evaluation.js';
 import { loadTask } from './task.js';
 import { serverCredentials } from './tls.js';
 import { GRPC_TRANSPORT_OPTIONS } from './transport.js';
+import { loadWorkerTokens } from './worker-tokens.js';
 
 /** Room for the protobuf framing around a chunk of maxChunkBytes. */
 const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
@@ -56,10 +59,20 @@ const sharedGradientBuffers: GradientBuffers = {
   release: freeGradient,
 };
 
-/** Starts the gRPC services (ParameterServer, Control when an admin token is set, health, reflection) and the HTTP endpoint. */
+/** The worker authentication the configuration asks for; an admin token that is also a worker's token is refused. */
+async function workerAuthenticator(config: ServerConfig): Promise<WorkerAuthenticator> {
+  const tokens = await loadWorkerTokens(config.workerTokensFile);
+  if (config.adminToken !== '' && [...tokens.values()].includes(config.adminToken)) {
+    throw new ConfigError('--admin-token must differ from every token in --worker-tokens-file');
+  }
+  return new WorkerAuthenticator(config.workerToken, tokens);
+}
+
+/** Starts the gRPC services (ParameterServer, Control — on only with an admin token —, health, reflection) and the HTTP endpoint. */
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<ServerHandle> {
   // Unreadable certificate files are a configuration error: report them before anything starts.
   const credentials = await serverCredentials(config);
+  const workerAuth = await workerAuthenticator(config);
   const root = createRootLogger(config.logLevel, options.logDestination);
   const log = componentLogger(root, 'server');
   // The gauges read the engine at scrape time; the engine needs the metrics first, hence the late binding.
@@ -115,9 +128,10 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       engine,
       taskName: task.name,
       dimension: task.dimension,
-      workerToken: config.workerToken,
+      workerAuth,
       maxChunkBytes: config.maxChunkBytes,
       pushTimeoutMs: config.pushTimeoutMs,
+      pullTimeoutMs: config.pullTimeoutMs,
       buffers,
       faults,
       metrics,
@@ -125,23 +139,22 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       isShuttingDown: () => shuttingDown,
     }),
   );
-  if (config.adminToken !== '') {
-    grpcServer.addService(
-      byzpsV1.Control.service,
-      controlHandlers({
-        engine,
-        taskName: task.name,
-        dimension: task.dimension,
-        adminToken: config.adminToken,
-        workerToken: config.workerToken,
-        faults,
-        checkpointNow: () => checkpointer.writeNow(),
-        buildRule: (spec) => runner.build(spec),
-        metrics,
-        log: componentLogger(root, 'control'),
-      }),
-    );
-  }
+  // Registered even when off, so that calls to it are refused by the handlers and counted in grpc_server_handled_total.
+  grpcServer.addService(
+    byzpsV1.Control.service,
+    controlHandlers({
+      engine,
+      taskName: task.name,
+      dimension: task.dimension,
+      adminToken: config.adminToken,
+      workerAuth,
+      faults,
+      checkpointNow: () => checkpointer.writeNow(),
+      buildRule: (spec) => runner.build(spec),
+      metrics,
+      log: componentLogger(root, 'control'),
+    }),
+  );
   const served = config.adminToken === '' ? SERVICE_NAMES.filter((name) => name !== CONTROL_SERVICE) : SERVICE_NAMES;
   const health = new HealthImplementation(Object.fromEntries(['', ...served].map((name) => [name, 'SERVING' as const])));
   health.addToServer(grpcServer);
@@ -154,7 +167,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     });
   });
   const http = await startHttpEndpoint(config.httpHost, config.httpPort, metrics.registry, () => !shuttingDown, componentLogger(root, 'http'));
-  if (config.workerToken === '') log.warn('no --worker-token: any client may join and push gradients');
+  if (!workerAuth.enabled) log.warn('no --worker-token or --worker-tokens-file: any client may join and push gradients');
   log.info({ grpcPort, httpPort: http.port, tls: config.tlsCertFile === '' ? 'off' : config.tlsClientCaFile === '' ? 'on' : 'mutual', task: task.name, dimension: task.dimension, rule: engine.rule.name, f: engine.rule.f, quorum: engine.quorum, control: config.adminToken !== '' }, 'parameter server started');
 
   let closing: Promise<void> | undefined;

@@ -9,6 +9,7 @@ import {
   LimitExceededError,
   NotConfiguredError,
   PermissionError,
+  ServiceOffError,
   ShuttingDownError,
   UnknownWorkerError,
   WrongRoundError,
@@ -33,6 +34,7 @@ const mapping: readonly (readonly [abstract new (...args: never[]) => Error, sta
   [CancelledError, status.CANCELLED],
   [NotConfiguredError, status.FAILED_PRECONDITION],
   [ShuttingDownError, status.UNAVAILABLE],
+  [ServiceOffError, status.UNIMPLEMENTED],
   [TooFewInputsError, status.FAILED_PRECONDITION],
   [AggregationError, status.INVALID_ARGUMENT],
 ];
