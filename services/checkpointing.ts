@@ -41,23 +41,26 @@ export function createCheckpointer(
   log: Logger,
 ): Checkpointer {
   let queue: Promise<unknown> = Promise.resolve();
+  /** The periodic checkpoint queued behind a write in progress, not yet started. */
+  let waiting: { checkpoint: Checkpoint } | undefined;
 
-  const write = (target: CheckpointStore): Promise<{ round: number; path: string }> => {
-    // Taken now, not when the write runs: later rounds must not leak into this checkpoint.
-    const snapshot = engine.snapshot();
-    const checkpoint: Checkpoint = { ...snapshot, ...identity, rule: engine.rule.name };
-    const result = queue.then(() => target.write(checkpoint)).then(
-      (path) => {
+  const current = (): Checkpoint => ({ ...engine.snapshot(), ...identity, rule: engine.rule.name });
+
+  const write = (target: CheckpointStore, slot: { checkpoint: Checkpoint }): Promise<{ round: number; path: string }> => {
+    const result = queue.then(async () => {
+      if (waiting === slot) waiting = undefined;
+      const { checkpoint } = slot;
+      try {
+        const path = await target.write(checkpoint);
         metrics.checkpointWrites.inc({ result: 'ok' });
         log.info({ round: checkpoint.round, path }, 'checkpoint written');
         return { round: checkpoint.round, path };
-      },
-      (error: unknown) => {
+      } catch (error) {
         metrics.checkpointWrites.inc({ result: 'error' });
         log.error({ round: checkpoint.round, err: error }, 'checkpoint write failed');
         throw error;
-      },
-    );
+      }
+    });
     queue = result.catch(() => undefined);
     return result;
   };
@@ -65,12 +68,20 @@ export function createCheckpointer(
   return {
     afterRound(closedRound) {
       if (store === undefined || (closedRound + 1) % everyRounds !== 0) return;
+      // Snapshots are taken as rounds close, never later: later rounds must not leak into them. When
+      // writes fall behind the rounds, the newest snapshot replaces the one still waiting instead of
+      // queueing behind it, so the backlog (and what a crash loses) stays one write deep.
+      if (waiting !== undefined) {
+        waiting.checkpoint = current();
+        return;
+      }
+      waiting = { checkpoint: current() };
       // A failed periodic write is logged and counted; training goes on.
-      write(store).catch(() => undefined);
+      write(store, waiting).catch(() => undefined);
     },
     writeNow() {
       if (store === undefined) return Promise.reject(new NotConfiguredError('not_configured', 'the server was started without --checkpoint-dir'));
-      return write(store);
+      return write(store, { checkpoint: current() });
     },
   };
 }
