@@ -1,0 +1,116 @@
+import { createAggregator } from '../../aggregators/registry.js';
+import { createAttack, listAttacks } from '../../worker/attacks/registry.js';
+import { UsageError } from '../failure.js';
+import type { CellSettings } from './cell.js';
+
+/** A rule or an attack as named on the command line, with its parameters. */
+export interface Choice {
+  readonly name: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** The axes of the grid and the settings every cell shares. */
+export interface GridSpec {
+  readonly task: string;
+  readonly rules: readonly Choice[];
+  readonly attacks: readonly Choice[];
+  readonly fs: readonly number[];
+  readonly seeds: readonly number[];
+  readonly n: number;
+  readonly rounds: number;
+  readonly evalEveryRounds: number;
+  readonly learningRate: number;
+  readonly momentum: number;
+  readonly batchSize: number;
+  readonly width: number;
+}
+
+/** The attack name that leaves every worker honest. */
+export const NO_ATTACK = 'none';
+
+/** Parses `name,name:key=value:key=value,…` (the parameters of one entry are separated by colons). */
+export function parseChoices(flag: string, text: string): Choice[] {
+  const entries = text.split(',').map((entry) => entry.trim());
+  if (entries.some((entry) => entry === '')) throw new UsageError(`--${flag} has an empty entry in ${JSON.stringify(text)}`);
+  return entries.map((entry) => {
+    const [name = '', ...pairs] = entry.split(':');
+    const params: Record<string, string> = {};
+    for (const pair of pairs) {
+      const equals = pair.indexOf('=');
+      if (equals <= 0 || equals === pair.length - 1) throw new UsageError(`--${flag}: expected NAME:KEY=VALUE in ${JSON.stringify(entry)}, got ${JSON.stringify(pair)}`);
+      params[pair.slice(0, equals)] = pair.slice(equals + 1);
+    }
+    return { name, params };
+  });
+}
+
+/** Parses a comma-separated list of integers at least `min`. */
+export function parseIntegers(flag: string, text: string, min: number): number[] {
+  return text.split(',').map((entry) => {
+    const value = Number(entry.trim());
+    if (entry.trim() === '' || !Number.isInteger(value) || value < min) throw new UsageError(`--${flag}: expected integers ≥ ${min} separated by commas, got ${JSON.stringify(text)}`);
+    return value;
+  });
+}
+
+/** Every cell of the grid: rules × attacks × f × seeds, in that nesting order. */
+export function expandGrid(spec: GridSpec): CellSettings[] {
+  const { task, n, rounds, evalEveryRounds, learningRate, momentum, batchSize, width } = spec;
+  return spec.rules.flatMap((rule) =>
+    spec.attacks.flatMap((attack) =>
+      spec.fs.flatMap((f) =>
+        spec.seeds.map((seed) => ({ task, rule: rule.name, ruleParams: rule.params, attack: attack.name, attackParams: attack.params, f, seed, n, rounds, evalEveryRounds, learningRate, momentum, batchSize, width })),
+      ),
+    ),
+  );
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Checks every cell before any runs: each rule builds with its parameters and f and accepts n
+ * inputs (e.g. Bulyan needs n ≥ 4f + 3), each attack builds, and f leaves at least one honest
+ * worker. The first problem is one UsageError line naming the cell's rule, attack or f.
+ */
+export function checkGrid(spec: GridSpec): void {
+  if (spec.rounds < spec.evalEveryRounds) throw new UsageError(`--rounds (${spec.rounds}) must be at least --eval-every-rounds (${spec.evalEveryRounds})`);
+  for (const attack of spec.attacks) {
+    if (attack.name === NO_ATTACK) {
+      if (Object.keys(attack.params).length > 0) throw new UsageError(`--attacks: ${NO_ATTACK} takes no parameters`);
+      continue;
+    }
+    for (const f of spec.fs) {
+      try {
+        createAttack({ name: attack.name, params: attackerParams(attack, { n: spec.n, f, attacker: 0 }) });
+      } catch (error) {
+        throw new UsageError(`--attacks: ${message(error)}`);
+      }
+    }
+  }
+  for (const f of spec.fs) {
+    if (f >= spec.n) throw new UsageError(`--f ${f} leaves no honest worker among --n ${spec.n}`);
+    for (const rule of spec.rules) {
+      let minInputs: number;
+      try {
+        minInputs = createAggregator({ name: rule.name, f, params: rule.params }).minInputs();
+      } catch (error) {
+        throw new UsageError(`--rules: ${rule.name} with f=${f}: ${message(error)}`);
+      }
+      if (spec.n < minInputs) throw new UsageError(`--rules: ${rule.name} with f=${f} needs n ≥ ${minInputs}, but --n is ${spec.n}`);
+    }
+  }
+}
+
+/**
+ * An attacker's full parameters: those given, plus the ones the grid knows for it — n and f for
+ * attacks that take them (ALIE's z), and for random attacks a seed of its own per attacker, so
+ * their noise is independent.
+ */
+export function attackerParams(attack: Choice, context: { readonly n: number; readonly f: number; readonly attacker: number }): Record<string, string> {
+  const schema = listAttacks().find((definition) => definition.name === attack.name)?.params ?? {};
+  const known: Record<string, string> = { n: String(context.n), f: String(context.f), seed: String(context.attacker + 1) };
+  const implied = Object.fromEntries(Object.entries(known).filter(([key]) => key in schema));
+  return { ...implied, ...attack.params };
+}
