@@ -1,0 +1,208 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigError, loadServerConfig } from '../../services/index.js';
+import { loadWorkerConfig } from '../../worker/config.js';
+import type { Command } from '../command.js';
+import { exitCodes, InputError, UsageError } from '../failure.js';
+import { writeStdout } from '../output.js';
+import { PlainDisplay, TerminalDisplay, type ProgressDisplay, type RunShape } from './display.js';
+import { serverArgs, workerPlans, type WorkerPlan } from './plan.js';
+import { readProgress, InfluenceHistory, RoundRate, type Progress } from './progress.js';
+import { scrapeMetrics } from './prometheus-text.js';
+import { createRunDirectory, newTokens, type RunDirectory } from './run-directory.js';
+import { attackParams, loadStartConfig, ruleBound, startConfigHelp, type StartConfig } from './settings.js';
+import { formatSummary } from './summary.js';
+import { describeUnexpectedExit, Supervisor } from './supervisor.js';
+
+/** How often the server's /metrics is read; plain output prints a line every PLAIN_LINE_EVERY_MS. */
+const POLL_EVERY_MS = 500;
+const PLAIN_LINE_EVERY_MS = 3000;
+const RATE_WINDOW_MS = 5000;
+const HEALTH_LIMIT_MS = 60_000;
+
+function help(): string {
+  return `Usage: byzps start [--setting value …]
+
+Runs a whole training cluster on this machine: a parameter server (byzps ps) and --workers worker
+processes (byzps worker), --byzantine of them running --attack, until --rounds rounds have closed
+or Ctrl-C. It shows the round, rounds per second, the evaluation loss (and accuracy), refused pushes
+and the workers the rule is down-weighting, then a summary. Every process listens on 127.0.0.1 and
+serves /metrics; their addresses, process ids and a new run directory (checkpoints, one log per
+process, the control service's token) are printed first. Ctrl-C stops the workers, then the server,
+which writes its last checkpoint.
+
+Every setting is a flag and an environment variable (flags win), with its default:
+${startConfigHelp()}
+`;
+}
+
+/** The children get what byzps start decides, not BYZPS_* settings meant for byzps start itself. */
+function childEnvironment(env: NodeJS.ProcessEnv, tokens: { admin: string; worker: string }): Record<string, string> {
+  const kept = Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && !entry[0].startsWith('BYZPS_') && entry[0] !== 'LOG_LEVEL');
+  return { ...Object.fromEntries(kept), LOG_LEVEL: 'info', BYZPS_ADMIN_TOKEN: tokens.admin, BYZPS_WORKER_TOKEN: tokens.worker };
+}
+
+/** Checks the command lines the children will get, so a bad attack or rule parameter is a usage error before anything starts. */
+function checkChildSettings(config: StartConfig, plans: readonly WorkerPlan[]): void {
+  try {
+    loadServerConfig(serverArgs(config, 'unused').slice(1), {});
+    for (const plan of plans) loadWorkerConfig(plan.args.slice(1), {});
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function loadConfig(argv: readonly string[]): StartConfig {
+  try {
+    return loadStartConfig(argv, process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function waitForHealth(metricsUrl: string, supervisor: Supervisor): Promise<void> {
+  const url = new URL('/healthz', metricsUrl);
+  const deadline = Date.now() + HEALTH_LIMIT_MS;
+  while (supervisor.serverRunning()) {
+    const healthy = await fetch(url).then((response) => response.ok, () => false);
+    if (healthy) return;
+    if (Date.now() > deadline) throw new InputError(`the server did not report healthy at ${url.href} within ${HEALTH_LIMIT_MS / 1000} s`);
+    await sleep(200);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The lines printed before the progress: what runs, where each process serves /metrics, where the files go. */
+function header(config: StartConfig, directory: RunDirectory, grpcAddress: string, started: readonly { name: string; pid: number; metricsUrl: string; byzantine: boolean }[]): string {
+  const params = Object.entries(attackParams(config)).map(([key, value]) => ` ${key}=${value}`);
+  const attack = config.byzantine === 0 ? '' : ` (${config.byzantine} Byzantine: ${config.attack}${params.join('')})`;
+  const rounds = config.rounds === 0 ? 'until Ctrl-C' : `${config.rounds} rounds`;
+  const width = Math.max(...started.map((process) => process.name.length)) + 1;
+  const processes = started.map((process) => `  ${`${process.name}${process.byzantine ? '*' : ''}`.padEnd(width)}  pid ${String(process.pid).padEnd(7)}  ${process.metricsUrl}`);
+  return [
+    `byzps start: ${config.task}, ${config.workers} workers${attack}, rule ${config.rule} (f=${ruleBound(config)}), ${rounds}`,
+    `server gRPC on ${grpcAddress}; processes and their /metrics (* Byzantine):`,
+    ...processes,
+    `run directory ${directory.path} (checkpoints in ${directory.checkpointDir}, logs in ${directory.logDir})`,
+    `control service: BYZPS_ADMIN_TOKEN=$(cat ${directory.adminTokenFile}) npx byzps status --server ${grpcAddress}`,
+    'Ctrl-C stops the run.',
+    '',
+  ].join('\n');
+}
+
+/** Waits for the run to end: the target round, a stop request, the server's death, or every worker's. */
+async function follow(
+  metricsUrl: string,
+  supervisor: Supervisor,
+  display: ProgressDisplay,
+  targetRound: number,
+  stopRequested: () => boolean,
+  onProgress: (progress: Progress) => void,
+  classifies: boolean,
+): Promise<void> {
+  const rate = new RoundRate(RATE_WINDOW_MS);
+  while (!stopRequested()) {
+    if (!supervisor.serverRunning()) return;
+    if (supervisor.runningWorkers() === 0) {
+      display.note('byzps start: every worker has exited; stopping the run');
+      return;
+    }
+    const samples = await scrapeMetrics(metricsUrl).catch(() => undefined);
+    if (samples !== undefined) {
+      const progress = readProgress(samples, classifies);
+      rate.add(Date.now(), progress.round);
+      onProgress(progress);
+      display.update(progress, rate.perSecond());
+      if (targetRound > 0 && progress.round >= targetRound) return;
+    }
+    await sleep(POLL_EVERY_MS);
+  }
+}
+
+async function run(config: StartConfig): Promise<number> {
+  const tokens = newTokens();
+  const directory = await createRunDirectory(config.checkpointDir, tokens);
+  const classifies = config.task === 'fashion-mnist';
+  let display: ProgressDisplay | undefined;
+  const pendingNotes: string[] = [];
+  const supervisor = new Supervisor(directory.logDir, childEnvironment(process.env, tokens), (child, exit) => {
+    const line = `byzps start: ${describeUnexpectedExit(child, exit)}`;
+    if (display === undefined) pendingNotes.push(line);
+    else display.note(line);
+  });
+  let stops = 0;
+  const onSignal = () => {
+    stops += 1;
+    // A second Ctrl-C does not wait for anyone.
+    if (stops > 1) supervisor.kill();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const server = await supervisor.startServer(serverArgs(config, directory.checkpointDir)).catch((error: unknown) => {
+      throw new InputError(`the server did not start: ${(error as Error).message}`);
+    });
+    await waitForHealth(server.metricsUrl, supervisor);
+    const startRound = readProgress(await scrapeMetrics(server.metricsUrl), classifies).round;
+    const workers = await supervisor.startWorkers(workerPlans(config, server.grpcAddress)).catch((error: unknown) => {
+      throw new InputError(stops > 0 ? 'stopped before every worker had started' : `a worker did not start: ${(error as Error).message}`);
+    });
+    const started = [{ name: 'server', pid: server.child.pid, metricsUrl: server.metricsUrl, byzantine: false }, ...workers.map((worker) => ({ name: worker.child.name, pid: worker.child.pid, metricsUrl: worker.metricsUrl, byzantine: worker.byzantine }))];
+    await writeStdout(header(config, directory, server.grpcAddress, started));
+    // Wall time counts training, not the seconds the processes take to start.
+    const startedAt = Date.now();
+    const shape: RunShape = { targetRound: config.rounds === 0 ? 0 : startRound + config.rounds, byzantine: new Set(workers.filter((worker) => worker.byzantine).map((worker) => worker.child.name)) };
+    display = process.stdout.isTTY ? new TerminalDisplay(shape, process.stdout) : new PlainDisplay(shape, process.stdout, PLAIN_LINE_EVERY_MS);
+    for (const note of pendingNotes.splice(0)) display.note(note);
+    const influence = new InfluenceHistory();
+    let firstEvaluation: Progress['evaluation'];
+    const record = (progress: Progress) => {
+      influence.add(progress.influence);
+      firstEvaluation ??= progress.evaluation;
+    };
+    await follow(server.metricsUrl, supervisor, display, shape.targetRound, () => stops > 0, record, classifies);
+    if (!supervisor.serverRunning()) throw new InputError('the server exited unexpectedly; the run is over');
+    // The workers stop first, so the server's last metrics count every round they finished.
+    await supervisor.stopWorkers();
+    const last = readProgress(await scrapeMetrics(server.metricsUrl), classifies);
+    record(last);
+    await supervisor.stop();
+    const checkpoint = await lastCheckpoint(server.child.logFile);
+    await writeStdout(formatSummary({ startRound, wallSeconds: (Date.now() - startedAt) / 1000, firstEvaluation, last, influence, checkpoint, logDir: directory.logDir }, shape));
+    return exitCodes.ok;
+  } finally {
+    await supervisor.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** The path of the last checkpoint the server's log says it wrote. */
+async function lastCheckpoint(serverLog: string): Promise<string | undefined> {
+  let path: string | undefined;
+  for (const line of (await readFile(serverLog, 'utf8')).split('\n')) {
+    if (!line.includes('"checkpoint written"')) continue;
+    const record = JSON.parse(line) as { msg?: unknown; path?: unknown };
+    if (record.msg === 'checkpoint written' && typeof record.path === 'string') path = record.path;
+  }
+  return path;
+}
+
+/** `byzps start`: a server and its workers, some Byzantine, as local processes with live progress and a summary. */
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'run a local training cluster (server + workers, some Byzantine) with live progress',
+  async run(argv) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      await writeStdout(help());
+      return exitCodes.ok;
+    }
+    const config = loadConfig(argv);
+    checkChildSettings(config, workerPlans(config, '127.0.0.1:1'));
+    return run(config);
+  },
+};

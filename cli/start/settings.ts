@@ -1,0 +1,93 @@
+import { atLeast, between, parseInteger, parseNumber, parsePairs, port, SettingsSchema, text, type Setting } from '../../services/settings.js';
+
+/**
+ * What `byzps start` runs, in the one-schema form of the server and the workers: `--workers` is
+ * also `BYZPS_WORKERS`; flags win over the environment, which wins over defaults.
+ */
+export interface StartConfig {
+  readonly task: string;
+  readonly dataDir: string;
+  readonly workers: number;
+  readonly byzantine: number;
+  readonly attack: string;
+  readonly attackParam: Readonly<Record<string, string>>;
+  readonly rule: string;
+  readonly ruleParams: Readonly<Record<string, string>>;
+  /** The Byzantine bound the rule assumes; −1 means the number of Byzantine workers. */
+  readonly f: number;
+  readonly rounds: number;
+  /** 0 means the task's own learning rate (taskLearningRates). */
+  readonly learningRate: number;
+  readonly evalEveryRounds: number;
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  /** Empty means a new run directory under the system's temporary directory. */
+  readonly checkpointDir: string;
+  readonly seed: number;
+}
+
+type Key = keyof StartConfig;
+
+function setting<K extends Key>(definition: Setting<StartConfig, K>): Setting<StartConfig, K> {
+  return definition;
+}
+
+/** Learning rates at which each task visibly trains within a few hundred rounds. */
+export const taskLearningRates: Readonly<Record<string, number>> = { synthetic: 0.02, 'fashion-mnist': 0.2 };
+
+/** The default attack is strong enough that a plain mean diverges under it: −10·g from 2 of 10 workers outweighs the other 8. */
+const DEFAULT_ATTACK = 'sign-flip';
+const DEFAULT_ATTACK_PARAMS: Readonly<Record<string, string>> = { k: '10' };
+
+const TASKS = Object.keys(taskLearningRates);
+
+/** Every setting, in the order `--help` lists them. */
+const startSettings = [
+  setting({ key: 'task', description: `what to train: ${TASKS.join(' or ')}`, default: 'synthetic', parse: text, check: (value) => (TASKS.includes(value) ? undefined : `must be ${TASKS.join(' or ')}, got ${JSON.stringify(value)}`) }),
+  setting({ key: 'dataDir', description: 'fashion-mnist: directory of the IDX files (empty: /usr/share/datasets/fashion-mnist)', default: '', parse: text }),
+  setting({ key: 'workers', description: 'worker processes in all, honest and Byzantine', default: 10, parse: parseInteger, check: between(1, 64) }),
+  setting({ key: 'byzantine', description: 'how many of them run --attack', default: 2, parse: parseInteger, check: atLeast(0) }),
+  setting({ key: 'attack', description: 'the Byzantine workers’ attack (see byzps worker --help)', default: DEFAULT_ATTACK, parse: text }),
+  setting({ key: 'attackParam', description: 'attack parameter KEY=VALUE', default: {}, shownDefault: `k=${DEFAULT_ATTACK_PARAMS.k!} for the default attack, else none`, parse: parsePairs, joinRepeatsWith: ',' }),
+  setting({ key: 'rule', description: 'aggregation rule (mean, median, trimmed-mean, krum, flag, …)', default: 'flag', parse: text }),
+  setting({ key: 'ruleParams', description: 'rule parameters as key=value,key=value', default: {}, parse: parsePairs }),
+  setting({ key: 'f', description: 'Byzantine bound the rule assumes (-1: the --byzantine count)', default: -1, parse: parseInteger, check: atLeast(-1) }),
+  setting({ key: 'rounds', description: 'rounds to train before stopping (0: until Ctrl-C)', default: 300, parse: parseInteger, check: atLeast(0) }),
+  setting({ key: 'learningRate', description: `SGD learning rate (0: the task's, ${TASKS.map((task) => `${taskLearningRates[task]!} for ${task}`).join(', ')})`, default: 0, parse: parseNumber, check: atLeast(0) }),
+  setting({ key: 'evalEveryRounds', description: 'evaluate θ on held-out data every this many rounds', default: 10, parse: parseInteger, check: atLeast(1) }),
+  setting({ key: 'grpcPort', description: 'the server’s gRPC port on 127.0.0.1 (0 picks a free one)', default: 0, parse: parseInteger, check: port }),
+  setting({ key: 'httpPort', description: 'the server’s /metrics port on 127.0.0.1 (0 picks a free one); workers always pick free ones', default: 0, parse: parseInteger, check: port }),
+  setting({ key: 'checkpointDir', description: 'the server’s checkpoints; reusing a directory resumes from it (empty: a new byzps-run-* directory in the temp dir)', default: '', parse: text }),
+  setting({ key: 'seed', description: 'seed of the task, the data split and the mini-batches', default: 1, parse: parseInteger, check: between(0, 2 ** 32 - 1) }),
+] as const;
+
+function crossChecks(config: StartConfig): string[] {
+  return config.byzantine > config.workers ? [`--byzantine ${config.byzantine} exceeds --workers ${config.workers}`] : [];
+}
+
+const schema = new SettingsSchema<StartConfig>(startSettings as readonly Setting<StartConfig, Key>[], 'start', crossChecks);
+
+/** One line per setting: flag, env var, default and description, for `byzps start --help`. */
+export function startConfigHelp(): string {
+  return schema.help();
+}
+
+/** Builds the run's configuration from flags and BYZPS_* variables; every problem is reported in one ConfigError. */
+export function loadStartConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): StartConfig {
+  return schema.load(argv, env);
+}
+
+/** The Byzantine bound the rule is told. */
+export function ruleBound(config: StartConfig): number {
+  return config.f === -1 ? config.byzantine : config.f;
+}
+
+/** The learning rate the server runs with. */
+export function learningRate(config: StartConfig): number {
+  return config.learningRate === 0 ? taskLearningRates[config.task]! : config.learningRate;
+}
+
+/** The Byzantine workers' attack parameters: the ones given, or the default attack's own. */
+export function attackParams(config: StartConfig): Readonly<Record<string, string>> {
+  return config.attack === DEFAULT_ATTACK && Object.keys(config.attackParam).length === 0 ? DEFAULT_ATTACK_PARAMS : config.attackParam;
+}

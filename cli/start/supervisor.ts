@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import { ByzpsChild, describeExit, type ChildExit } from './child.js';
+import type { WorkerPlan } from './plan.js';
+
+/** How long a `byzps` process may take to print where it listens, on a loaded machine. */
+const READY_LIMIT_MS = 60_000;
+/** Workers stop within a call; the server also writes its last checkpoint. */
+const WORKER_STOP_GRACE_MS = 5_000;
+const SERVER_STOP_GRACE_MS = 15_000;
+
+const SERVER_LINE = /^byzps ps: gRPC on (\S+), metrics on (\S+)$/;
+const WORKER_LINE = /^byzps worker: .* metrics on (\S+)$/;
+
+/** A started process and where it serves /metrics. */
+export interface Started {
+  readonly child: ByzpsChild;
+  readonly metricsUrl: string;
+}
+
+/** A started worker. */
+export interface StartedWorker extends Started {
+  readonly byzantine: boolean;
+}
+
+/**
+ * Starts the run's processes and stops them in order: workers first, so none is cut off in the
+ * middle of a push to a server that is going away, then the server, which writes its checkpoint.
+ * It reports a child that ends without having been asked to.
+ */
+export class Supervisor {
+  private serverChild: ByzpsChild | undefined;
+  private readonly workerChildren: ByzpsChild[] = [];
+
+  /**
+   * @param env the children's environment (tokens included, never their command lines).
+   * @param onUnexpectedExit called once for each child that ends before it was asked to stop.
+   */
+  constructor(
+    private readonly logDir: string,
+    private readonly env: Readonly<Record<string, string>>,
+    private readonly onUnexpectedExit: (child: ByzpsChild, exit: ChildExit) => void,
+  ) {}
+
+  /** Starts `byzps ps` and waits until it says where it listens. */
+  async startServer(args: readonly string[]): Promise<Started & { grpcAddress: string }> {
+    const child = this.spawn('server', args);
+    this.serverChild = child;
+    const [, grpcAddress, metricsUrl] = await child.waitForStderrLine(SERVER_LINE, READY_LIMIT_MS);
+    return { child, grpcAddress: grpcAddress!, metricsUrl: metricsUrl! };
+  }
+
+  /** Starts every worker at once and waits until each says where its /metrics is. */
+  async startWorkers(plans: readonly WorkerPlan[]): Promise<StartedWorker[]> {
+    const children = plans.map((plan) => this.spawn(plan.name, plan.args));
+    this.workerChildren.push(...children);
+    const started: StartedWorker[] = [];
+    for (const [i, child] of children.entries()) {
+      const [, metricsUrl] = await child.waitForStderrLine(WORKER_LINE, READY_LIMIT_MS);
+      started.push({ child, metricsUrl: metricsUrl!, byzantine: plans[i]!.byzantine });
+    }
+    return started;
+  }
+
+  /** Whether the server process is still running. */
+  serverRunning(): boolean {
+    return this.serverChild?.hasEnded() === false;
+  }
+
+  /** Workers still running. */
+  runningWorkers(): number {
+    return this.workerChildren.filter((child) => !child.hasEnded()).length;
+  }
+
+  /** Stops every worker; resolves once they have ended. */
+  async stopWorkers(): Promise<void> {
+    await Promise.all(this.workerChildren.map((child) => child.stop(WORKER_STOP_GRACE_MS)));
+  }
+
+  /** Stops the workers, then the server; resolves once every child has ended. */
+  async stop(): Promise<void> {
+    await this.stopWorkers();
+    await this.serverChild?.stop(SERVER_STOP_GRACE_MS);
+  }
+
+  /** Ends every child at once. */
+  kill(): void {
+    for (const child of [...this.workerChildren, ...(this.serverChild === undefined ? [] : [this.serverChild])]) child.kill();
+  }
+
+  private spawn(name: string, args: readonly string[]): ByzpsChild {
+    const child = new ByzpsChild(name, args, this.env, join(this.logDir, `${name}.log`));
+    void child.exited.then((exit) => {
+      if (!child.stopping) this.onUnexpectedExit(child, exit);
+    });
+    return child;
+  }
+}
+
+/** `worker-3 exited unexpectedly (code 1): <its last stderr lines>`. */
+export function describeUnexpectedExit(child: ByzpsChild, exit: ChildExit): string {
+  const tail = child.lastStderrLines().slice(-3);
+  return `${child.name} (pid ${child.pid}) exited unexpectedly with ${describeExit(exit)}${tail.length === 0 ? '' : `; last stderr: ${tail.join(' | ')}`}`;
+}
