@@ -3,10 +3,12 @@ import { aggregateCommand } from './aggregate/command.js';
 import { benchCommand } from './bench.js';
 import type { Command } from './command.js';
 import { experimentCommand } from './experiment/command.js';
+import { exitWithParentWhenAsked } from './exit-with-parent.js';
 import { describeFailure, exitCodes } from './failure.js';
 import { injectCommand } from './inject.js';
 import { handleStdoutErrorsInWrites, writeStdout } from './output.js';
 import { psCommand } from './ps.js';
+import { startCommand } from './start/command.js';
 import { statusCommand } from './status.js';
 import { workerCommand } from './worker.js';
 
@@ -52,4 +54,5 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 handleStdoutErrorsInWrites();
+exitWithParentWhenAsked(process.env);
 process.exitCode = await main(process.argv.slice(2));
