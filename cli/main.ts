@@ -2,8 +2,8 @@
 import { aggregateCommand } from './aggregate/command.js';
 import { benchCommand } from './bench.js';
 import type { Command } from './command.js';
-import { experimentCommand } from './experiment/command.js';
 import { exitWithParentWhenAsked } from './exit-with-parent.js';
+import { experimentCommand } from './experiment/command.js';
 import { describeFailure, exitCodes } from './failure.js';
 import { injectCommand } from './inject.js';
 import { handleStdoutErrorsInWrites, writeStdout } from './output.js';
@@ -13,7 +13,7 @@ import { statusCommand } from './status.js';
 import { workerCommand } from './worker.js';
 
 /** Every subcommand, in the order `byzps --help` lists them. A new subcommand is one module added here. */
-const commands: readonly Command[] = [aggregateCommand, benchCommand, psCommand, workerCommand, injectCommand, statusCommand, experimentCommand];
+const commands: readonly Command[] = [aggregateCommand, benchCommand, psCommand, workerCommand, injectCommand, statusCommand, startCommand, experimentCommand];
 
 function globalHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
