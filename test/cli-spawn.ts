@@ -3,6 +3,8 @@ import { cliPath } from './cli-process.js';
 
 /** A `node dist/cli/main.js …` child running alongside the test, its output collected as it comes. */
 export interface CliChild {
+  /** The process id, for the signals a test sends itself (SIGKILL, SIGSTOP, SIGCONT). */
+  readonly pid: number;
   readonly stdoutLines: string[];
   stderr(): string;
   /** Resolves with the exit code (or the signal's name) once the process has ended. */
@@ -43,6 +45,7 @@ export function spawnCli(args: readonly string[], env: Readonly<Record<string, s
   let ended = false;
   void exited.then(() => (ended = true));
   return {
+    pid: child.pid!,
     stdoutLines,
     stderr: () => stderr,
     exited,
@@ -75,9 +78,17 @@ export async function runCliAsync(args: readonly string[], env: Readonly<Record<
   return { code, stdout: run.stdoutLines.join('\n') + (run.stdoutLines.length > 0 ? '\n' : ''), stderr: run.stderr() };
 }
 
-/** A worker process started by `byzps worker`, with the /metrics port it logged. */
-export async function spawnWorker(address: string, name: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ run: CliChild; httpPort: number }> {
+/** A worker process started by `byzps worker`, with the /metrics port it logged (waited for up to `startLimitMs`). */
+export async function spawnWorker(address: string, name: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, startLimitMs = 20_000): Promise<{ run: CliChild; httpPort: number }> {
   const run = spawnCli(['worker', '--server', address, '--name', name, '--http-host', '127.0.0.1', '--http-port', '0', '--pull-interval-ms', '5', '--reconnect-initial-ms', '50', '--reconnect-max-ms', '500', ...args], env);
-  const started = await run.line((line) => line.startsWith('byzps worker: ') && line.includes('/metrics'), `worker ${name} starts`, 20_000, 'stderr');
+  const started = await run.line((line) => line.startsWith('byzps worker: ') && line.includes('/metrics'), `worker ${name} starts`, startLimitMs, 'stderr');
   return { run, httpPort: Number(/:(\d+)\/metrics$/.exec(started)![1]) };
+}
+
+/** A `byzps ps` child listening on 127.0.0.1 (HTTP on a free port), with the ports it printed once listening. */
+export async function spawnServer(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ run: CliChild; grpcPort: number; httpPort: number }> {
+  const run = spawnCli(['ps', '--grpc-host', '127.0.0.1', '--http-host', '127.0.0.1', '--http-port', '0', ...args], env);
+  const listening = await run.line((line) => line.startsWith('byzps ps: gRPC on '), 'the server listens', 30_000, 'stderr');
+  const ports = /:(\d+), metrics on http:\/\/[^ ]+:(\d+)\/metrics$/.exec(listening)!;
+  return { run, grpcPort: Number(ports[1]), httpPort: Number(ports[2]) };
 }

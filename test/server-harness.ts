@@ -144,12 +144,12 @@ export function callControl<Reply>(
   });
 }
 
-/** Waits (bounded) until `condition` holds, polling; fails with `what` when it never does. */
-export async function eventually(condition: () => boolean | Promise<boolean>, what: string, limitMs = 10_000): Promise<void> {
+/** Waits (bounded) until `condition` holds, polling every `intervalMs`; fails with `what` when it never does. */
+export async function eventually(condition: () => boolean | Promise<boolean>, what: string, limitMs = 10_000, intervalMs = 10): Promise<void> {
   const start = Date.now();
   while (!(await condition())) {
     if (Date.now() - start > limitMs) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
