@@ -21,7 +21,7 @@ const closers: (() => unknown)[] = [];
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'byzps-security-'));
   pki = await makeTestPki(directory);
-});
+}, 60_000);
 
 afterAll(async () => {
   for (const close of closers.splice(0).reverse()) await close();
