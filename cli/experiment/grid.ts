@@ -76,6 +76,8 @@ function message(error: unknown): string {
  */
 export function checkGrid(spec: GridSpec): void {
   if (spec.rounds < spec.evalEveryRounds) throw new UsageError(`--rounds (${spec.rounds}) must be at least --eval-every-rounds (${spec.evalEveryRounds})`);
+  const tooMany = spec.fs.find((f) => f >= spec.n);
+  if (tooMany !== undefined) throw new UsageError(`--f ${tooMany} leaves no honest worker among --n ${spec.n}`);
   for (const attack of spec.attacks) {
     if (attack.name === NO_ATTACK) {
       if (Object.keys(attack.params).length > 0) throw new UsageError(`--attacks: ${NO_ATTACK} takes no parameters`);
@@ -90,7 +92,6 @@ export function checkGrid(spec: GridSpec): void {
     }
   }
   for (const f of spec.fs) {
-    if (f >= spec.n) throw new UsageError(`--f ${f} leaves no honest worker among --n ${spec.n}`);
     for (const rule of spec.rules) {
       let minInputs: number;
       try {

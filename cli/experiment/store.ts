@@ -37,6 +37,7 @@ export class ResultsStore {
   }
 
   async save(result: CellResult): Promise<void> {
+    await mkdir(this.directory, { recursive: true });
     await writeFileAtomic(join(this.directory, `${result.key}.json`), `${JSON.stringify(result)}\n`);
   }
 }
