@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { credentials, makeClientConstructor, Metadata, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
+import { scrapeMetrics, type Sample } from '../cli/prometheus-text.js';
 import { makeServerConfig, type ServerConfig } from '../services/config.js';
 import { byzpsV1, type ControlClient, type GradientChunk, type ParameterServerClient } from '../services/protocol.js';
 import { startServer, type ServerHandle } from '../services/server.js';
@@ -153,37 +154,11 @@ export async function eventually(condition: () => boolean | Promise<boolean>, wh
   }
 }
 
-/** Parses Prometheus text exposition strictly: every line is a comment or `name{labels} value`. */
-export function parsePrometheusText(text: string): { name: string; labels: Record<string, string>; value: number }[] {
-  const samples: { name: string; labels: Record<string, string>; value: number }[] = [];
-  // Values follow Go's ParseFloat, which reads NaN and Inf in any letter case.
-  const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (-?[0-9.eE+-]+|nan|[+-]?inf)( -?\d+)?$/i;
-  const labelPair = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('# HELP ') || line.startsWith('# TYPE ')) continue;
-    const match = sampleLine.exec(line);
-    if (match === null) throw new Error(`not a Prometheus sample line: ${JSON.stringify(line)}`);
-    const labels: Record<string, string> = {};
-    for (const pair of (match[3] ?? '').matchAll(labelPair)) labels[pair[1]!] = pair[2]!;
-    const raw = match[4]!.toLowerCase();
-    const value = raw === 'nan' ? NaN : raw.endsWith('inf') ? (raw.startsWith('-') ? -Infinity : Infinity) : Number(raw);
-    if (Number.isNaN(value) && raw !== 'nan') throw new Error(`not a number in ${JSON.stringify(line)}`);
-    samples.push({ name: match[1]!, labels, value });
-  }
-  return samples;
-}
+export { metricValue } from '../cli/prometheus-text.js';
 
-export async function scrape(httpPort: number): Promise<{ name: string; labels: Record<string, string>; value: number }[]> {
-  const response = await fetch(`http://127.0.0.1:${httpPort}/metrics`);
-  if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
-  return parsePrometheusText(await response.text());
-}
-
-/** Sum of the samples of one metric whose labels include `labels`. */
-export function metricValue(samples: readonly { name: string; labels: Record<string, string>; value: number }[], name: string, labels: Record<string, string> = {}): number {
-  return samples
-    .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
-    .reduce((sum, sample) => sum + sample.value, 0);
+/** The samples of a server's or worker's /metrics on 127.0.0.1. */
+export function scrape(httpPort: number): Promise<Sample[]> {
+  return scrapeMetrics(`http://127.0.0.1:${httpPort}/metrics`);
 }
 
 /** A client of the standard gRPC health service (grpc.health.v1.Health). */

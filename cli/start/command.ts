@@ -7,7 +7,7 @@ import { writeStdout } from '../output.js';
 import { PlainDisplay, TerminalDisplay, type ProgressDisplay, type RunShape } from './display.js';
 import { serverArgs, workerPlans, type WorkerPlan } from './plan.js';
 import { readProgress, InfluenceHistory, RoundRate, type Progress } from './progress.js';
-import { scrapeMetrics } from './prometheus-text.js';
+import { scrapeMetrics } from '../prometheus-text.js';
 import { createRunDirectory, newTokens, type RunDirectory } from './run-directory.js';
 import { attackParams, loadStartConfig, ruleBound, startConfigHelp, type StartConfig } from './settings.js';
 import { formatSummary } from './summary.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrometheusText } from './prometheus-text.js';
+import { parsePrometheusText } from '../prometheus-text.js';
 import { downWeighted, InfluenceHistory, readProgress, RoundRate, type Influence } from './progress.js';
 
 function influence(quantity: string, values: Record<string, number>): Influence {

@@ -1,4 +1,4 @@
-import { metricValue, type Sample } from './prometheus-text.js';
+import { metricValue, type Sample } from '../prometheus-text.js';
 
 /** What the server's /metrics says about the run at one moment. */
 export interface Progress {
