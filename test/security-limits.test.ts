@@ -36,12 +36,12 @@ describe('limits on what one client can hold', () => {
     const first = client.client.push(bearer(WORKER_TOKEN), (error, reply) => {
       if (error === null) firstReply = reply;
     });
-    first.write(head);
+    first.write(head!);
     // The server has the first chunk (and so the worker's slot for round 0) once it counted its 16 bytes.
     await eventually(async () => (await counted(server!.handle.httpPort, 'byzps_gradient_bytes_received_total', {})) === 16, 'the first chunk arrived', 5000);
     const second = await client.push(id, 0, gradient);
     expect(second).toMatchObject({ ok: false, code: status.ALREADY_EXISTS, details: expect.stringMatching(/already pushed \(or is pushing\)/) as unknown });
-    first.write(tail);
+    first.write(tail!);
     first.end();
     await eventually(() => firstReply !== undefined, 'the first push is accepted', 5000);
     expect(firstReply).toEqual({ accepted: true, round: 0 });
