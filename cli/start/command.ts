@@ -4,10 +4,10 @@ import { loadWorkerConfig } from '../../worker/config.js';
 import type { Command } from '../command.js';
 import { exitCodes, InputError, UsageError } from '../failure.js';
 import { writeStdout } from '../output.js';
+import { scrapeMetrics } from '../prometheus-text.js';
 import { PlainDisplay, TerminalDisplay, type ProgressDisplay, type RunShape } from './display.js';
 import { serverArgs, workerPlans, type WorkerPlan } from './plan.js';
 import { readProgress, InfluenceHistory, RoundRate, type Progress } from './progress.js';
-import { scrapeMetrics } from '../prometheus-text.js';
 import { createRunDirectory, newTokens, type RunDirectory } from './run-directory.js';
 import { attackParams, loadStartConfig, ruleBound, startConfigHelp, type StartConfig } from './settings.js';
 import { formatSummary } from './summary.js';
@@ -70,6 +70,7 @@ async function waitForHealth(metricsUrl: string, supervisor: Supervisor): Promis
     if (Date.now() > deadline) throw new InputError(`the server did not report healthy at ${url.href} within ${HEALTH_LIMIT_MS / 1000} s`);
     await sleep(200);
   }
+  throw new InputError('the server exited before it was healthy');
 }
 
 function sleep(ms: number): Promise<void> {
@@ -94,7 +95,10 @@ function header(config: StartConfig, directory: RunDirectory, grpcAddress: strin
   ].join('\n');
 }
 
-/** Waits for the run to end: the target round, a stop request, the server's death, or every worker's. */
+/** Why following the run ended. */
+type RunEnd = 'target reached' | 'stop requested' | 'server exited' | 'workers exited';
+
+/** Shows progress until the run ends: the target round, a stop request, the server's death, or every worker's. */
 async function follow(
   metricsUrl: string,
   supervisor: Supervisor,
@@ -103,21 +107,19 @@ async function follow(
   stopRequested: () => boolean,
   onProgress: (progress: Progress) => void,
   classifies: boolean,
-): Promise<void> {
+): Promise<RunEnd> {
   const rate = new RoundRate(RATE_WINDOW_MS);
-  while (!stopRequested()) {
-    if (!supervisor.serverRunning()) return;
-    if (supervisor.runningWorkers() === 0) {
-      display.note('byzps start: every worker has exited; stopping the run');
-      return;
-    }
+  for (;;) {
+    if (stopRequested()) return 'stop requested';
+    if (!supervisor.serverRunning()) return 'server exited';
+    if (supervisor.runningWorkers() === 0) return 'workers exited';
     const samples = await scrapeMetrics(metricsUrl).catch(() => undefined);
     if (samples !== undefined) {
       const progress = readProgress(samples, classifies);
       rate.add(Date.now(), progress.round);
       onProgress(progress);
       display.update(progress, rate.perSecond());
-      if (targetRound > 0 && progress.round >= targetRound) return;
+      if (targetRound > 0 && progress.round >= targetRound) return 'target reached';
     }
     await sleep(POLL_EVERY_MS);
   }
@@ -148,8 +150,12 @@ async function run(config: StartConfig): Promise<number> {
     });
     await waitForHealth(server.metricsUrl, supervisor);
     const startRound = readProgress(await scrapeMetrics(server.metricsUrl), classifies).round;
+    if (stops > 0) {
+      await writeStdout('byzps start: stopped before the workers started\n');
+      return exitCodes.ok;
+    }
     const workers = await supervisor.startWorkers(workerPlans(config, server.grpcAddress)).catch((error: unknown) => {
-      throw new InputError(stops > 0 ? 'stopped before every worker had started' : `a worker did not start: ${(error as Error).message}`);
+      throw new InputError(`a worker did not start: ${(error as Error).message}`);
     });
     const started = [{ name: 'server', pid: server.child.pid, metricsUrl: server.metricsUrl, byzantine: false }, ...workers.map((worker) => ({ name: worker.child.name, pid: worker.child.pid, metricsUrl: worker.metricsUrl, byzantine: worker.byzantine }))];
     await writeStdout(header(config, directory, server.grpcAddress, started));
@@ -160,17 +166,20 @@ async function run(config: StartConfig): Promise<number> {
     for (const note of pendingNotes.splice(0)) display.note(note);
     const influence = new InfluenceHistory();
     let firstEvaluation: Progress['evaluation'];
+    let last: Progress | undefined;
     const record = (progress: Progress) => {
       influence.add(progress.influence);
       firstEvaluation ??= progress.evaluation;
+      last = progress;
     };
-    await follow(server.metricsUrl, supervisor, display, shape.targetRound, () => stops > 0, record, classifies);
-    if (!supervisor.serverRunning()) throw new InputError('the server exited unexpectedly; the run is over');
+    const end = await follow(server.metricsUrl, supervisor, display, shape.targetRound, () => stops > 0, record, classifies);
+    if (end === 'server exited' || end === 'workers exited') throw new InputError(`the ${end === 'server exited' ? 'server' : 'last worker'} exited unexpectedly; the run is over`);
     // The workers stop first, so the server's last metrics count every round they finished.
     await supervisor.stopWorkers();
-    const last = readProgress(await scrapeMetrics(server.metricsUrl), classifies);
-    record(last);
+    const final = await scrapeMetrics(server.metricsUrl).catch(() => undefined);
+    if (final !== undefined) record(readProgress(final, classifies));
     await supervisor.stop();
+    if (last === undefined) throw new InputError(`the server never answered on ${server.metricsUrl}`);
     const checkpoint = await lastCheckpoint(server.child.logFile);
     await writeStdout(formatSummary({ startRound, wallSeconds: (Date.now() - startedAt) / 1000, firstEvaluation, last, influence, checkpoint, logDir: directory.logDir }, shape));
     return exitCodes.ok;
@@ -202,6 +211,7 @@ export const startCommand: Command = {
       return exitCodes.ok;
     }
     const config = loadConfig(argv);
+    // The server's address is not known yet; any valid one checks the rest of the workers' settings.
     checkChildSettings(config, workerPlans(config, '127.0.0.1:1'));
     return run(config);
   },
