@@ -3,7 +3,7 @@ import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../aggregators/random.js';
 import { table } from '../cli/status.js';
-import { spawnCli, type CliChild } from './cli-spawn.js';
+import { spawnServer, type CliChild } from './cli-spawn.js';
 import { FUZZ_CATEGORIES, FuzzInputs, knownGradient, type FuzzCategory, type ValidPush } from './fuzz-inputs.js';
 import { HTTP_GARBAGE_KINDS, httpGarbage, sendHttpGarbage, slowloris, type HttpGarbageOutcome } from './http-garbage.js';
 import { RawGrpcClient, type RawOutcome } from './raw-grpc-client.js';
@@ -38,20 +38,18 @@ let stopping = false;
 
 beforeAll(async () => {
   console.log(`fuzz seed ${SEED} (rerun with BYZPS_FUZZ_SEED=${SEED})`);
-  server = spawnCli(
-    ['ps', '--grpc-host', '127.0.0.1', '--grpc-port', '0', '--http-host', '127.0.0.1', '--http-port', '0', '--dimension', String(DIMENSION), '--rule', 'mean',
-      '--learning-rate', String(LEARNING_RATE), '--round-deadline-ms', '200', '--push-timeout-ms', '2000', '--max-workers', '64'],
+  const started = await spawnServer(
+    ['--grpc-port', '0', '--dimension', String(DIMENSION), '--rule', 'mean', '--learning-rate', String(LEARNING_RATE), '--round-deadline-ms', '200', '--push-timeout-ms', '2000', '--max-workers', '64'],
     { BYZPS_WORKER_TOKEN: WORKER_TOKEN, LOG_LEVEL: 'warn' },
   );
+  server = started.run;
+  grpcAddress = `127.0.0.1:${started.grpcPort}`;
+  httpPort = started.httpPort;
   void server.exited.then((code) => {
     if (stopping) return;
     endedEarly = code;
     console.log(`the server process ended (${code}) during the fuzz run; its stderr:\n${server.stderr()}`);
   });
-  const listening = await server.line((line) => line.startsWith('byzps ps: gRPC on'), 'the server listens', 30_000, 'stderr');
-  const match = /gRPC on ([\d.]+:\d+), metrics on http:\/\/[\d.]+:(\d+)\/metrics/.exec(listening)!;
-  grpcAddress = match[1]!;
-  httpPort = Number(match[2]);
 }, 60_000);
 
 afterAll(async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { table } from '../cli/status.js';
+import { runCliAsync, spawnWorker } from './cli-spawn.js';
 import { ADMIN_TOKEN, callControl, chunksOf, controlClient, metricValue, scrape, ScriptedWorker, startTestServer, WORKER_TOKEN, type TestServer } from './server-harness.js';
 import { makeTestPki, type TestPki } from './test-pki.js';
 
@@ -28,6 +29,13 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
   console.log(`security cases: refusal status and the counter that recorded it\n${table(rows)}`);
 });
+
+/** The --worker-tokens-file listing TOKENS. */
+async function writeTokensFile(): Promise<string> {
+  const path = join(directory, 'worker-tokens');
+  await writeFile(path, `# name token\n${Object.entries(TOKENS).map(([name, token]) => `${name} ${token}`).join('\n')}\n`, { mode: 0o600 });
+  return path;
+}
 
 async function serve(overrides: Parameters<typeof startTestServer>[0]): Promise<TestServer> {
   const server = await startTestServer({ dimension: GRADIENT.length, ...overrides });
@@ -104,9 +112,7 @@ describe('authentication with a token per worker', () => {
       .then((outcome) => (outcome.ok ? status.OK : outcome.code));
 
   beforeAll(async () => {
-    const tokensFile = join(directory, 'worker-tokens');
-    await writeFile(tokensFile, `# name token\nw1 ${TOKENS.w1}\nw2 ${TOKENS.w2}\n`, { mode: 0o600 });
-    server = await serve({ workerToken: '', workerTokensFile: tokensFile, adminToken: ADMIN_TOKEN });
+    server = await serve({ workerToken: '', workerTokensFile: await writeTokensFile(), adminToken: ADMIN_TOKEN });
     ids = { w1: (await as(TOKENS.w1).join('w1')).workerId, w2: (await as(TOKENS.w2).join('w2')).workerId };
   });
 
@@ -142,6 +148,19 @@ describe('authentication with a token per worker', () => {
     await expectRefused(server, 'Control, no token', () => callStatus(undefined), status.UNAUTHENTICATED, handled('Control', 'Status', status.UNAUTHENTICATED));
     await expectRefused(server, 'Control, wrong token', () => callStatus(WRONG_TOKEN), status.UNAUTHENTICATED, handled('Control', 'Status', status.UNAUTHENTICATED));
     expect(await callStatus(ADMIN_TOKEN)).toBe(status.OK);
+  });
+});
+
+describe('worker processes with a token each', () => {
+  it('train under their own name and stop with one line when they claim another worker\'s name', async () => {
+    const server = await serve({ workerToken: '', workerTokensFile: await writeTokensFile(), roundDeadlineMs: 200 });
+    const own = await spawnWorker(server.address, 'w1', ['--max-steps', '3'], { BYZPS_WORKER_TOKEN: TOKENS.w1 });
+    expect(await own.run.exited).toBe(0);
+    expect(server.handle.engine.round).toBeGreaterThanOrEqual(3);
+    const impostor = await runCliAsync(['worker', '--server', server.address, '--name', 'w2', '--http-port', '0', '--max-steps', '1'], { BYZPS_WORKER_TOKEN: TOKENS.w1 });
+    expect(impostor.code).toBe(1);
+    expect(impostor.stderr.trim().split('\n').at(-1)).toMatch(/Join failed with PERMISSION_DENIED: this token belongs to another worker, not to w2/);
+    rows.push(['byzps worker w2 with w1\'s token', 'PERMISSION_DENIED', 'worker exits 1 with one line']);
   });
 });
 
