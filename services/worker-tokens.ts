@@ -30,7 +30,7 @@ export function parseWorkerTokens(text: string, path: string): Map<string, strin
     }
   });
   if (problems.length === 0 && tokens.size === 0) problems.push(`${path}: lists no worker`);
-  if (problems.length > 0) throw new ConfigError(`invalid --worker-tokens-file:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0) throw new ConfigError(`invalid --worker-tokens-file: ${problems.join('; ')}`);
   return tokens;
 }
 
