@@ -8,6 +8,10 @@ export type CellMessage =
   | { readonly kind: 'failed'; readonly error: string };
 
 // One cell per process: the grid runs cells side by side, and a cell that crashes takes only itself down.
+// A cell whose grid has gone (killed, interrupted) has no one to report to: it ends rather than train on.
+process.once('disconnect', () => {
+  process.exit();
+});
 const send = (message: CellMessage) =>
   new Promise<void>((resolve) => {
     process.send!(message, () => {

@@ -110,6 +110,10 @@ async function runCells(cells: readonly CellSettings[], parallel: number, store:
     while (next < cells.length) {
       const settings = cells[next++]!;
       const name = cellName(settings);
+      if (await store.has(cellKey(settings))) {
+        progress.cellSkipped(name);
+        continue;
+      }
       progress.cellStarted(name);
       const started = performance.now();
       try {

@@ -53,6 +53,12 @@ export class Progress {
     this.line(`[${this.done}/${this.total}] ${name}: ${summary}`);
   }
 
+  /** A cell another run on the same folder finished while this one waited to start it. */
+  cellSkipped(name: string): void {
+    this.done += 1;
+    this.line(`[${this.done}/${this.total}] ${name}: finished meanwhile by another run; skipped`);
+  }
+
   cellFailed(name: string, reason: string): void {
     this.running.delete(name);
     this.done += 1;

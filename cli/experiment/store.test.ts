@@ -34,6 +34,15 @@ describe('ResultsStore', () => {
     expect((await readdir(join(outDir, 'cells'))).sort()).toEqual([`${first.key}.json`, `${second.key}.json`].sort());
   });
 
+  it('sees a cell another store saved to the same folder after it loaded', async () => {
+    const mine = new ResultsStore(outDir);
+    await mine.load();
+    const result = sampleResult();
+    expect(await mine.has(result.key)).toBe(false);
+    await new ResultsStore(outDir).save(result);
+    expect(await mine.has(result.key)).toBe(true);
+  });
+
   it('does not count a cell whose settings changed as finished', async () => {
     await new ResultsStore(outDir).save(sampleResult());
     const loaded = await new ResultsStore(outDir).load();

@@ -36,6 +36,16 @@ export class ResultsStore {
     return finished;
   }
 
+  /** Whether a cell is finished on disk, perhaps by another run on the same folder since this one loaded. */
+  async has(key: string): Promise<boolean> {
+    try {
+      const result = JSON.parse(await readFile(join(this.directory, `${key}.json`), 'utf8')) as CellResult;
+      return cellKey(result.settings) === key;
+    } catch {
+      return false;
+    }
+  }
+
   async save(result: CellResult): Promise<void> {
     await mkdir(this.directory, { recursive: true });
     await writeFileAtomic(join(this.directory, `${result.key}.json`), `${JSON.stringify(result)}\n`);
