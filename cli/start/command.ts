@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { ConfigError, loadServerConfig } from '../../services/index.js';
 import { loadWorkerConfig } from '../../worker/config.js';
 import type { Command } from '../command.js';
@@ -77,6 +78,13 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** This command's entry point as it was started, relative to the working directory when inside it, so the printed command runs as shown. */
+function thisEntryPoint(): string {
+  const entry = process.argv[1]!;
+  const relativePath = relative(process.cwd(), entry);
+  return relativePath.startsWith('..') ? entry : relativePath;
+}
+
 /** The lines printed before the progress: what runs, where each process serves /metrics, where the files go. */
 function header(config: StartConfig, directory: RunDirectory, grpcAddress: string, started: readonly { name: string; pid: number; metricsUrl: string; byzantine: boolean }[]): string {
   const params = Object.entries(attackParams(config)).map(([key, value]) => ` ${key}=${value}`);
@@ -89,7 +97,7 @@ function header(config: StartConfig, directory: RunDirectory, grpcAddress: strin
     `server gRPC on ${grpcAddress}; processes and their /metrics (* Byzantine):`,
     ...processes,
     `run directory ${directory.path} (checkpoints in ${directory.checkpointDir}, logs in ${directory.logDir})`,
-    `control service: BYZPS_ADMIN_TOKEN=$(cat ${directory.adminTokenFile}) npx byzps status --server ${grpcAddress}`,
+    `control service: BYZPS_ADMIN_TOKEN=$(cat ${directory.adminTokenFile}) node ${thisEntryPoint()} status --server ${grpcAddress}`,
     'Ctrl-C stops the run.',
     '',
   ].join('\n');
@@ -174,8 +182,7 @@ async function run(config: StartConfig): Promise<number> {
     };
     const end = await follow(server.metricsUrl, supervisor, display, shape.targetRound, () => stops > 0, record, classifies);
     if (end === 'server exited' || end === 'workers exited') throw new InputError(`the ${end === 'server exited' ? 'server' : 'last worker'} exited unexpectedly; the run is over`);
-    // The workers stop first, so the server's last metrics count every round they finished.
-    await supervisor.stopWorkers();
+    // Read before stopping: pushes cut off by the workers' own shutdown are not refusals worth reporting.
     const final = await scrapeMetrics(server.metricsUrl).catch(() => undefined);
     if (final !== undefined) record(readProgress(final, classifies));
     await supervisor.stop();

@@ -71,14 +71,9 @@ export class Supervisor {
     return this.workerChildren.filter((child) => !child.hasEnded()).length;
   }
 
-  /** Stops every worker; resolves once they have ended. */
-  async stopWorkers(): Promise<void> {
-    await Promise.all(this.workerChildren.map((child) => child.stop(WORKER_STOP_GRACE_MS)));
-  }
-
   /** Stops the workers, then the server; resolves once every child has ended. */
   async stop(): Promise<void> {
-    await this.stopWorkers();
+    await Promise.all(this.workerChildren.map((child) => child.stop(WORKER_STOP_GRACE_MS)));
     await this.serverChild?.stop(SERVER_STOP_GRACE_MS);
   }
 
