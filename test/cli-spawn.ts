@@ -22,7 +22,12 @@ process.once('exit', () => {
 });
 
 export function spawnCli(args: readonly string[], env: Readonly<Record<string, string>> = {}): CliChild {
-  const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnNode([cliPath, ...args], env);
+}
+
+/** A `node …` child (a script of the tests' own, say, with `--import tsx`), its output collected as for `spawnCli`. */
+export function spawnNode(nodeArgs: readonly string[], env: Readonly<Record<string, string>> = {}): CliChild {
+  const child = spawn(process.execPath, nodeArgs, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const stdoutLines: string[] = [];
   let stderr = '';
