@@ -8,6 +8,8 @@ set -euo pipefail
 readonly IMAGE=byzps-base:bookworm
 readonly MIRROR=http://deb.debian.org/debian
 readonly SECURITY_MIRROR=http://deb.debian.org/debian-security
+# Downloaded packages stay here, so a rebuild (--force) does not fetch them again.
+readonly DEBOOTSTRAP_CACHE=/var/cache/byzps-base/debootstrap
 
 force=false
 case "${1:-}" in
@@ -30,11 +32,17 @@ dpkg -s nodejs >/dev/null 2>&1 || { echo "build.sh: Node.js must come from the D
 
 workdir=$(mktemp -d /var/tmp/byzps-base.XXXXXX)
 rootfs="$workdir/rootfs"
-trap 'rm -rf "$workdir"' EXIT
+# debootstrap mounts /proc inside the root filesystem; an interrupted run may leave it mounted.
+remove_workdir() {
+  grep -o " $rootfs/[^ ]*" /proc/mounts | sort -r | xargs -r -n 1 umount -l || true
+  rm -rf --one-file-system "$workdir"
+}
+trap remove_workdir EXIT
 
 # libstdc++6 is what node links against beyond libc; ca-certificates lets npm and apt use TLS.
 log "debootstrap --variant=minbase bookworm from $MIRROR (a few minutes)"
-debootstrap --variant=minbase --include=ca-certificates,libstdc++6 \
+mkdir -p "$DEBOOTSTRAP_CACHE"
+debootstrap --variant=minbase --include=ca-certificates,libstdc++6 --cache-dir="$DEBOOTSTRAP_CACHE" \
   bookworm "$rootfs" "$MIRROR" >"$workdir/debootstrap.log" 2>&1 \
   || { tail -n 20 "$workdir/debootstrap.log" >&2; echo "build.sh: debootstrap failed" >&2; exit 1; }
 
@@ -67,8 +75,11 @@ tar -C / -cf - usr/lib/node_modules/npm usr/lib/node_modules/corepack | tar -C "
 if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
   log "trusting the host's local CA certificates: $(cd /usr/local/share/ca-certificates && echo *.crt)"
   cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
-  chroot "$rootfs" update-ca-certificates >/dev/null
+  chroot "$rootfs" update-ca-certificates >/dev/null 2>&1 || { echo "build.sh: update-ca-certificates failed in the root filesystem" >&2; exit 1; }
 fi
+# Node reads only its own CA list; npm's global config points it at the system bundle above.
+mkdir -p "$rootfs/usr/etc"
+echo "cafile=/etc/ssl/certs/ca-certificates.crt" >"$rootfs/usr/etc/npmrc"
 
 log "trimming the root filesystem"
 rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
