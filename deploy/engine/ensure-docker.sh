@@ -24,6 +24,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   # shellcheck disable=SC2086 # one word per package
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $packages >/dev/null
+  # The tests need promtool, not a Prometheus server that systemd started on port 9090.
+  if [[ " $packages " == *" prometheus "* ]] && command -v systemctl >/dev/null && systemctl is-active --quiet prometheus 2>/dev/null; then
+    log "stopping the prometheus service the package started"
+    systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 
 if docker info >/dev/null 2>&1; then
