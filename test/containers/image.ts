@@ -32,7 +32,7 @@ export async function ensureByzpsImage(): Promise<void> {
   const steps = [
     'deploy/engine/ensure-docker.sh',
     'deploy/base-image/build.sh',
-    `docker build --quiet -f deploy/Dockerfile --build-arg BASE_IMAGE=${BASE_IMAGE} -t ${BYZPS_IMAGE} .`,
+    `docker build -f deploy/Dockerfile --build-arg BASE_IMAGE=${BASE_IMAGE} -t ${BYZPS_IMAGE} .`,
   ].join(' && ');
   try {
     await promisify(execFile)('flock', [BUILD_LOCK_FILE, 'bash', '-c', `set -euo pipefail; ${steps}`], {
@@ -42,7 +42,8 @@ export async function ensureByzpsImage(): Promise<void> {
     });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    const lastLines = `${stdout}\n${stderr}`.trim().split('\n').slice(-30).join('\n');
-    throw new Error(`could not prepare ${BYZPS_IMAGE}:\n${lastLines}`, { cause: error });
+    // A script's one-line error is at the end of stderr; a failing build step's output at the end of stdout.
+    const tail = (text: string, lines: number) => text.trim().split('\n').slice(-lines).join('\n');
+    throw new Error(`could not prepare ${BYZPS_IMAGE}:\n${tail(stdout, 20)}\n${tail(stderr, 10)}`, { cause: error });
   }
 }
