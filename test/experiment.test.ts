@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectOneLineFailure, runCli } from './cli-process.js';
 import { runCliAsync } from './cli-spawn.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -118,4 +119,11 @@ describe('byzps experiment', () => {
     expect(await cellFileTimes(outDir)).toEqual(cellsBefore);
     expect(await readFile(join(outDir, 'results.csv'), 'utf8')).toBe(csvBefore);
   }, 120_000);
+
+  it('checks every rule against n and f before training anything, and says what is wrong in one line', async () => {
+    const emptyOut = join(outDir, 'refused');
+    const run = runCli(['experiment', '--rules', 'median,bulyan', '--f', '1,4', '--n', '15', '--out', emptyOut]);
+    expectOneLineFailure(run, 2, /^byzps experiment: --rules: bulyan with f=4 needs n ≥ 19, but --n is 15 \(see byzps experiment --help\)$/);
+    await expect(readdir(emptyOut)).rejects.toThrow(/ENOENT/);
+  });
 });
