@@ -111,7 +111,7 @@ async function workerName(service: 'worker' | 'byzantine', index = 1): Promise<s
 
 /** `byzps COMMAND …` inside the ps container, as an operator runs it with `docker compose exec ps`. */
 function byzpsInPs(args: readonly string[]) {
-  return project.exec('ps', ['node', '/app/dist/cli/main.js', ...args, '--server', '127.0.0.1:50051']);
+  return project.exec('ps', ['byzps', ...args, '--server', '127.0.0.1:50051']);
 }
 
 /** The exposition text of a service's /metrics, fetched inside its container (the port is not published). */
