@@ -46,6 +46,26 @@ describe('SgdOptimizer', () => {
     }
   });
 
+  it('writes each step into the buffer it is given, and reusing two θ and two v buffers changes no bit', () => {
+    const config = { ...base, learningRate: 0.1, momentum: 0.9, weightDecay: 0.01 };
+    const d = 1000;
+    const gradientAt = (round: number) => Float32Array.from({ length: d }, (_, j) => Math.cos(j + 7 * round));
+    const fresh = new SgdOptimizer(config);
+    const recycling = new SgdOptimizer(config);
+    let expected: Float32Array = Float32Array.from({ length: d }, (_, j) => Math.sin(j));
+    let current: Float32Array = expected.slice();
+    let spare: Float32Array = new Float32Array(d);
+    for (let round = 0; round < 5; round++) {
+      expected = fresh.step(expected, gradientAt(round), round).parameters;
+      const step = recycling.step(current, gradientAt(round), round, spare);
+      expect(step.parameters).toBe(spare);
+      [current, spare] = [step.parameters, current];
+      expect(current).toEqual(expected);
+      expect(recycling.getVelocity()).toEqual(fresh.getVelocity());
+    }
+    expect(() => recycling.step(current, gradientAt(0), 0, current)).toThrow(RangeError);
+  });
+
   it('decays the learning rate by γ every k rounds', () => {
     const config = { ...base, learningRate: 1, lrDecayFactor: 0.5, lrDecayEveryRounds: 10 };
     expect([0, 9, 10, 25].map((round) => learningRateAt(config, round))).toEqual([1, 1, 0.5, 0.25]);

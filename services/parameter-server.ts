@@ -162,15 +162,19 @@ async function streamModel(call: ServerWritableStream<PullRequest__Output, Model
   const workerId = call.request.workerId;
   engine.touch(workerId);
   const faults = context.faults.take(engine.workerName(workerId));
-  // θ_r is never mutated, so the chunks are views on it and stay consistent if the round closes meanwhile.
-  const round = engine.round;
-  const parameters = engine.parameters;
-  let first = true;
-  for (const chunk of tensorChunks(parameters, MAX_CHUNK_BYTES)) {
-    if (call.cancelled) return;
-    const message: ModelChunk = { round, offset: chunk.offset, data: chunk.data, dimension: parameters.length, faults: first ? faults : [] };
-    first = false;
-    if (!call.write(message)) await drainedOrGone(call, deadline, context.pullTimeoutMs);
+  // θ_r is borrowed for the stream, so the chunks are views on it and stay consistent if rounds close meanwhile.
+  const borrowed = engine.borrowParameters();
+  const { round, parameters } = borrowed;
+  try {
+    let first = true;
+    for (const chunk of tensorChunks(parameters, MAX_CHUNK_BYTES)) {
+      if (call.cancelled) return;
+      const message: ModelChunk = { round, offset: chunk.offset, data: chunk.data, dimension: parameters.length, faults: first ? faults : [] };
+      first = false;
+      if (!call.write(message)) await drainedOrGone(call, deadline, context.pullTimeoutMs);
+    }
+  } finally {
+    borrowed.release();
   }
   call.end();
 }

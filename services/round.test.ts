@@ -41,6 +41,34 @@ afterEach(() => {
 });
 
 describe('RoundEngine', () => {
+  it('keeps a borrowed θ intact while rounds close, and steps into the θ before once nobody reads it', async () => {
+    vi.useFakeTimers();
+    const { rounds } = engine();
+    const a = rounds.join('a').workerId;
+    const closeRound = async (value: number) => {
+      rounds.beginPush(a, rounds.round).complete(new Float32Array([value, value]));
+      await settle();
+    };
+    const theta0 = rounds.parameters;
+    const borrowed = rounds.borrowParameters();
+    expect(borrowed.parameters).toBe(theta0);
+    expect(borrowed.round).toBe(0);
+    await closeRound(2);
+    const theta1 = rounds.parameters;
+    await closeRound(2);
+    // θ₀ is still being read, so θ₂ went to a new buffer and θ₀ kept its values.
+    expect(rounds.parameters).not.toBe(theta0);
+    expect(Array.from(theta0)).toEqual([1, 1]);
+    borrowed.release();
+    borrowed.release();
+    const theta2 = rounds.parameters;
+    await closeRound(2);
+    // Nobody reads θ₁ any more: θ₃ is written into its buffer.
+    expect(rounds.parameters).toBe(theta1);
+    expect(Array.from(rounds.parameters)).toEqual([-2, -2]);
+    expect(Array.from(theta2)).toEqual([-1, -1]);
+  });
+
   it('closes when every active worker pushed and applies the step to the mean', async () => {
     vi.useFakeTimers();
     const { rounds, closed, released } = engine();

@@ -80,6 +80,10 @@ interface WorkerRecord {
 export class RoundEngine {
   private currentRound: number;
   private theta: Float32Array;
+  /** The θ before the last step: the next step writes into it once no pull streams it any more. */
+  private spareTheta: Float32Array | undefined;
+  /** Pulls streaming each θ buffer, by buffer. */
+  private readonly readers = new Map<Float32Array, number>();
   private readonly workersById = new Map<number, WorkerRecord>();
   private readonly workersByName = new Map<string, WorkerRecord>();
   private received = new Map<number, Float32Array>();
@@ -114,9 +118,30 @@ export class RoundEngine {
     return this.currentRound;
   }
 
-  /** θ of the open round. Never mutated: each step makes a new array, so a pull in flight stays consistent. */
+  /**
+   * θ of the open round, valid until the round after it closes: steps write into the buffer of the
+   * θ before, so whoever reads θ for longer (a pull stream) borrows it instead.
+   */
   get parameters(): Float32Array {
     return this.theta;
+  }
+
+  /** θ and its round, kept intact until `release` is called. */
+  borrowParameters(): { readonly round: number; readonly parameters: Float32Array; release(): void } {
+    const parameters = this.theta;
+    this.readers.set(parameters, (this.readers.get(parameters) ?? 0) + 1);
+    let released = false;
+    return {
+      round: this.currentRound,
+      parameters,
+      release: () => {
+        if (released) return;
+        released = true;
+        const left = this.readers.get(parameters)! - 1;
+        if (left === 0) this.readers.delete(parameters);
+        else this.readers.set(parameters, left);
+      },
+    };
   }
 
   get rule(): Aggregator {
@@ -254,7 +279,7 @@ export class RoundEngine {
     const ruleState = this.aggregator.getState();
     return {
       round: this.currentRound,
-      parameters: this.theta,
+      parameters: this.theta.slice(),
       velocity: this.optimizer.getVelocity()?.slice(),
       ruleState: ruleState === undefined ? undefined : Object.fromEntries(Object.entries(ruleState).map(([key, value]) => [key, typeof value === 'number' ? value : value.slice()])),
       workers: [...this.workersById.values()].map(({ id, name }) => ({ id, name })),
@@ -345,9 +370,12 @@ export class RoundEngine {
       return;
     }
     const aggregationSeconds = (performance.now() - aggregationStart) / 1000;
-    const step = await this.optimizer.stepInSlices(this.theta, result.output, round);
+    const spare = this.spareTheta !== undefined && !this.readers.has(this.spareTheta) ? this.spareTheta : undefined;
+    const step = await this.optimizer.stepInSlices(this.theta, result.output, round, spare);
     // Only now: a rule may return one of its inputs as the output.
+    result.release();
     gradients.forEach(this.releaseGradient);
+    this.spareTheta = this.theta;
     this.theta = step.parameters;
     this.currentRound = round + 1;
     const now = performance.now();
