@@ -13,13 +13,15 @@ export interface AggregationRequest {
   /** Byte offsets of the gradients in the shared memory, in the order the rule sees them. */
   readonly offsets: readonly number[];
   readonly dimension: number;
+  /** Byte offset in the shared memory of the d float32 values the rule's output is written to. */
+  readonly output: number;
   /** Bytes [start, end) of the shared memory reserved for this call's kernel scratch. */
   readonly scratch: { readonly start: number; readonly end: number };
 }
 
-/** The rule's output (transferred, not copied), diagnostics and state after the call; or why it failed. */
+/** The rule's diagnostics and state after the call (its output is in the request's output region); or why it failed. */
 export type AggregationReply =
-  | { readonly id: number; readonly output: Float32Array; readonly diagnostics: Diagnostics; readonly state: RuleState | undefined }
+  | { readonly id: number; readonly diagnostics: Diagnostics; readonly state: RuleState | undefined }
   | { readonly id: number; readonly error: { readonly name: string; readonly message: string } };
 
 // The aggregation thread: builds the requested rule over SIMD kernels that read the server's gradient memory in place.
@@ -36,11 +38,13 @@ function aggregate(request: AggregationRequest): AggregationReply {
   const aggregator = createAggregator(request.spec, { kernels: kernelsFor(request.scratch) });
   if (request.state !== undefined) aggregator.setState(request.state);
   const rows = request.offsets.map((offset) => new Float32Array(memory.buffer, offset, request.dimension));
-  const { output, diagnostics } = aggregator.aggregate(rows, { assumeFinite: true });
-  // A view of the shared memory (an input row the rule returned as is) cannot be transferred: copy it out.
-  const buffer: ArrayBufferLike = output.buffer;
-  const ownsWholeBuffer = output.byteOffset === 0 && output.byteLength === buffer.byteLength && !(buffer instanceof SharedArrayBuffer);
-  return { id: request.id, output: ownsWholeBuffer ? output : output.slice(), diagnostics, state: aggregator.getState() };
+  // Written in place in the shared memory: no fresh d-length array (whose first touch costs page
+  // faults that outweigh a fast rule) and nothing to copy or transfer back.
+  const output = new Float32Array(memory.buffer, request.output, request.dimension);
+  const result = aggregator.aggregate(rows, { assumeFinite: true, output });
+  // A rule may return one of its input rows as is.
+  if (result.output !== output) output.set(result.output);
+  return { id: request.id, diagnostics: result.diagnostics, state: aggregator.getState() };
 }
 
 const port = parentPort!;
@@ -52,7 +56,6 @@ port.on('message', (request: AggregationRequest) => {
     const { name, message } = error instanceof Error ? error : new Error(String(error));
     reply = { id: request.id, error: { name, message } };
   }
-  const transfer = 'output' in reply ? [reply.output.buffer as ArrayBuffer] : [];
-  port.postMessage(reply, transfer);
+  port.postMessage(reply);
 });
 port.postMessage('ready');

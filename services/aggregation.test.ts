@@ -72,6 +72,21 @@ describe('aggregation thread', () => {
     rows.forEach(freeGradient);
   });
 
+  it('writes the output into the shared memory, where it stays until released', async () => {
+    const rows = gradients(5, 5, 3000);
+    const allocated = gradientMemory().allocatedBytes;
+    const result = await thread.aggregate(thread.build({ name: 'krum', f: 1 }), rows);
+    expect(gradientMemory().offsetOf(result.output)).toBeDefined();
+    // Krum's output is one of its inputs: a copy of it, not the row itself.
+    const selected = rows.findIndex((row) => row.every((value, j) => value === result.output[j]));
+    expect(selected).toBeGreaterThanOrEqual(0);
+    expect(result.output).not.toBe(rows[selected]);
+    expect(gradientMemory().allocatedBytes).toBeGreaterThan(allocated);
+    result.release();
+    expect(gradientMemory().allocatedBytes).toBe(allocated);
+    rows.forEach(freeGradient);
+  });
+
   it('aggregates rows outside the shared memory in process', async () => {
     const rows = [Float32Array.of(1, 2), Float32Array.of(3, 6)];
     expect(Array.from((await thread.aggregate(thread.build({ name: 'mean', f: 0 }), rows)).output)).toEqual([2, 4]);
@@ -90,7 +105,7 @@ describe('aggregation thread', () => {
     rows.forEach(freeGradient);
   });
 
-  it('reserves at least the output row and the blocked Gram partial sums as scratch', () => {
+  it('reserves at least a d-length row and the blocked Gram partial sums as scratch', () => {
     const n = 8;
     const d = 1_000_000;
     expect(scratchBytes(n, d)).toBeGreaterThanOrEqual(4 * d + 8 * 36 * Math.ceil(d / 4096));

@@ -10,14 +10,21 @@ import type { AggregationReply, AggregationRequest } from './aggregation-thread.
 export interface RuleRunner {
   /** Builds and validates a rule on the calling thread, so a bad spec fails where it was given. */
   build(spec: RuleSpec): Aggregator;
-  aggregate(aggregator: Aggregator, gradients: readonly Float32Array[]): Promise<AggregationResult<Float32Array>>;
+  aggregate(aggregator: Aggregator, gradients: readonly Float32Array[]): Promise<RunnerResult>;
   close(): Promise<void>;
 }
+
+/** A rule's result; its output stays valid until `release` gives its memory back. */
+export interface RunnerResult extends AggregationResult<Float32Array> {
+  release(): void;
+}
+
+const nothingToRelease = () => undefined;
 
 /** Runs rules on the calling thread: simplest, but a rule at large d blocks the event loop while it runs. */
 export const inProcessRunner: RuleRunner = {
   build: (spec) => createAggregator(spec),
-  aggregate: (aggregator, gradients) => Promise.resolve(aggregator.aggregate(gradients, { assumeFinite: true })),
+  aggregate: (aggregator, gradients) => Promise.resolve({ ...aggregator.aggregate(gradients, { assumeFinite: true }), release: nothingToRelease }),
   close: () => Promise.resolve(),
 };
 
@@ -39,7 +46,7 @@ interface Pending {
  * Runs rules on a worker thread (DESIGN §8), so gRPC and HTTP keep answering while a rule works
  * at large d. The gradients stay where ingest put them, in the shared gradient memory: the thread
  * reads them in place, and for each call this thread reserves a scratch region of that memory for
- * the thread's kernels. The thread rebuilds the rule from its spec every call and gets the rule's
+ * the thread's kernels and the region the thread writes the output to. The thread rebuilds the rule from its spec every call and gets the rule's
  * state (centered clipping's previous aggregate) with it, so the rule object here stays the one
  * the server checkpoints and a runtime rule change takes effect at the next call. Results equal
  * the in-process path's bit for bit: the same SIMD kernels run on the same rows. Gradients outside
@@ -97,15 +104,22 @@ export async function startAggregationThread(): Promise<RuleRunner> {
       const d = gradients[0]!.length;
       const bytes = scratchBytes(gradients.length, d);
       const scratch = memory.allocate(bytes);
+      const output = memory.allocate(d * 4);
       let reply: AggregationReply;
       try {
-        reply = await send({ id: nextId++, spec, state: aggregator.getState(), offsets: offsets as number[], dimension: d, scratch: { start: scratch, end: scratch + bytes } });
+        reply = await send({ id: nextId++, spec, state: aggregator.getState(), offsets: offsets as number[], dimension: d, output, scratch: { start: scratch, end: scratch + bytes } });
+      } catch (error) {
+        memory.release(output);
+        throw error;
       } finally {
         memory.release(scratch);
       }
-      if ('error' in reply) throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
+      if ('error' in reply) {
+        memory.release(output);
+        throw Object.assign(new Error(reply.error.message), { name: reply.error.name });
+      }
       if (reply.state !== undefined) aggregator.setState(reply.state);
-      return { output: reply.output, diagnostics: reply.diagnostics };
+      return { output: memory.float32(output, d), diagnostics: reply.diagnostics, release: () => { memory.release(output); } };
     },
     async close() {
       failure ??= new Error('the aggregation thread was closed');
