@@ -35,6 +35,19 @@ describe('GradientAssembly', () => {
     expect(Array.from(target.finish())).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('copies chunks into the shared gradient memory exactly from every source alignment, at odd and even coordinates', () => {
+    const d = 1001;
+    const values = Array.from({ length: d }, (_, j) => Math.sin(j) * 1e3);
+    for (let pad = 0; pad < 8; pad++) {
+      const buffer = allocateGradient(d);
+      const gradient = new GradientAssembly({ dimension: d, maxChunkBytes: 4096 }, buffer);
+      // Chunks starting at coordinates 0, 333 and 667: destination addresses ≡ 0 and 4 (mod 8).
+      for (const [start, end] of [[333, 667], [0, 333], [667, d]] as const) gradient.addChunk(start, bytesOf(values.slice(start, end), pad));
+      expect(Array.from(gradient.finish())).toEqual(values.map(Math.fround));
+      freeGradient(buffer);
+    }
+  });
+
   it('rejects a gradient with missing coordinates as wrong_length', () => {
     const target = assembly(4);
     target.addChunk(0, bytesOf([1, 2, 3]));
