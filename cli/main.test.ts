@@ -7,8 +7,8 @@ describe('byzps', () => {
       const run = runCli([flag]);
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^Usage: byzps <command> \[flags\]$/m);
-      expect(run.stdout).toMatch(/^ {2}aggregate {2}aggregate gradients/m);
-      expect(run.stdout).toMatch(/^ {2}bench {6}time every rule/m);
+      expect(run.stdout).toMatch(/^ {2}aggregate +aggregate gradients/m);
+      expect(run.stdout).toMatch(/^ {2}bench +time every rule/m);
       expect(run.stdout).toMatch(/Exit codes: 0 success, 1 .*, 2 usage error/);
     }
   });
