@@ -1,14 +1,8 @@
 import { createHash } from 'node:crypto';
 
-/** Everything that decides one training run of the grid; two cells are the same run exactly when these agree. */
-export interface CellSettings {
+/** How every cell of a grid trains, whatever its rule, attack, f and seed. */
+export interface TrainingSettings {
   readonly task: string;
-  readonly rule: string;
-  readonly ruleParams: Readonly<Record<string, string>>;
-  readonly attack: string;
-  readonly attackParams: Readonly<Record<string, string>>;
-  readonly f: number;
-  readonly seed: number;
   readonly n: number;
   readonly rounds: number;
   readonly evalEveryRounds: number;
@@ -17,6 +11,16 @@ export interface CellSettings {
   readonly batchSize: number;
   /** fashion-mnist: hidden units of the MLP; synthetic: the dimension d. */
   readonly width: number;
+}
+
+/** Everything that decides one training run of the grid; two cells are the same run exactly when these agree. */
+export interface CellSettings extends TrainingSettings {
+  readonly rule: string;
+  readonly ruleParams: Readonly<Record<string, string>>;
+  readonly attack: string;
+  readonly attackParams: Readonly<Record<string, string>>;
+  readonly f: number;
+  readonly seed: number;
 }
 
 /** One evaluation of θ on the held-out data. */

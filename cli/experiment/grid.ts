@@ -1,7 +1,7 @@
 import { createAggregator } from '../../aggregators/registry.js';
 import { createAttack, listAttacks } from '../../worker/attacks/registry.js';
 import { UsageError } from '../failure.js';
-import type { CellSettings } from './cell.js';
+import type { CellSettings, TrainingSettings } from './cell.js';
 
 /** A rule or an attack as named on the command line, with its parameters. */
 export interface Choice {
@@ -10,19 +10,11 @@ export interface Choice {
 }
 
 /** The axes of the grid and the settings every cell shares. */
-export interface GridSpec {
-  readonly task: string;
+export interface GridSpec extends TrainingSettings {
   readonly rules: readonly Choice[];
   readonly attacks: readonly Choice[];
   readonly fs: readonly number[];
   readonly seeds: readonly number[];
-  readonly n: number;
-  readonly rounds: number;
-  readonly evalEveryRounds: number;
-  readonly learningRate: number;
-  readonly momentum: number;
-  readonly batchSize: number;
-  readonly width: number;
 }
 
 /** The attack name that leaves every worker honest. */
