@@ -7,3 +7,7 @@ export { plainKernels } from './kernels/plain.js';
 export { defaultKernels, simdKernels } from './kernels/default.js';
 export { allocateGradient, freeGradient, gradientMemory, GradientMemory } from './kernels/gradient-memory.js';
 export { createThreadedKernels, type ThreadedKernels, type ThreadOptions } from './kernels/threads.js';
+export { resolveParams, type ParamSchema, type ParamSpec, type ResolvedParams } from './params.js';
+export { SeededRandom } from './random.js';
+export { inProcessRunner, startAggregationThread, type RuleRunner, type RunnerResult } from './runner.js';
+export { startModuleThread } from './kernels/start-thread.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { byzpsV1, type ControlClient } from '../services/protocol.js';
 import type { StatusReply__Output } from '../proto/generated/byzps/v1/StatusReply.js';
+import { byzpsV1, type ControlClient } from '../proto/protocol.js';
 import type { Instruction } from '../worker/faults.js';
 import { InputError, UsageError } from './failure.js';
 

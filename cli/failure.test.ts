@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError, NonFiniteInputError, ShapeError, TooFewInputsError, UnknownRuleError } from '../aggregators/errors.js';
-import { InputError, UsageError, describeFailure } from './failure.js';
+import { InvalidParameterError, NonFiniteInputError, ShapeError, TooFewInputsError, UnknownRuleError } from '../aggregators/index.js';
+import { ParameterError, UnknownNameError } from '../runtime/errors.js';
+import { describeFailure, InputError, UsageError } from './failure.js';
 
 describe('describeFailure', () => {
-  it.each([
+  it.each<[Error, number, boolean]>([
     [new UsageError('unknown flag --x'), 2, true],
     [new UnknownRuleError('nope', ['mean']), 2, false],
     [new InvalidParameterError('flag parameter r must be ≥ 1, got 0'), 2, false],
+    [new ParameterError('alie parameter z must be ≥ 0, got -1'), 2, false],
+    [new UnknownNameError('attack', 'backdoor', ['sign-flip']), 2, false],
     [new InputError('cannot read g.json: no such file or directory'), 1, false],
     [new TooFewInputsError('bulyan', 'n ≥ 4f+3', 9, 2), 1, false],
     [new ShapeError('no gradients to aggregate'), 1, false],

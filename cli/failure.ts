@@ -1,4 +1,5 @@
-import { AggregationError, InvalidParameterError, UnknownRuleError } from '../aggregators/errors.js';
+import { AggregationError, InvalidParameterError, UnknownRuleError } from '../aggregators/index.js';
+import { ParameterError } from '../runtime/errors.js';
 
 /** The command line was wrong: an unknown flag, a missing or malformed value. Exit code 2. */
 export class UsageError extends Error {
@@ -22,11 +23,11 @@ export interface Failure {
 }
 
 /**
- * The one place where errors become exit codes. Unknown rules and bad parameters come from flag
- * values, so they are usage errors; everything the rule finds wrong with the data is a domain error.
+ * The one place where errors become exit codes. Unknown rules, attacks and tasks and bad parameters
+ * come from flag values, so they are usage errors; everything the rule finds wrong with the data is a domain error.
  */
 export function describeFailure(error: unknown): Failure {
-  if (error instanceof UsageError || error instanceof UnknownRuleError || error instanceof InvalidParameterError) {
+  if (error instanceof UsageError || error instanceof UnknownRuleError || error instanceof InvalidParameterError || error instanceof ParameterError) {
     return { exitCode: exitCodes.usage, message: oneLine(error.message), showHelpHint: error instanceof UsageError };
   }
   if (error instanceof InputError || error instanceof AggregationError) {

@@ -1,8 +1,8 @@
-import { ConfigError } from '../services/errors.js';
+import { ConfigError } from '../runtime/errors.js';
 import { listAttacks } from '../worker/attacks/registry.js';
 import { CLEAR_KIND, ROUNDS_PARAM } from '../worker/behaviour.js';
 import { RpcError } from '../worker/client.js';
-import { loadWorkerConfig, workerConfigHelp, type WorkerConfig } from '../worker/config.js';
+import { loadWorkerConfig, type WorkerConfig, workerConfigHelp } from '../worker/config.js';
 import { systemFaultHelp } from '../worker/faults.js';
 import { startWorker } from '../worker/worker.js';
 import type { Command } from './command.js';

@@ -1,7 +1,8 @@
-import { CheckpointStore, type Checkpoint } from './checkpoint.js';
-import { ConfigError, NotConfiguredError } from './errors.js';
-import type { Logger } from './logger.js';
-import type { ServerMetrics } from './metrics.js';
+import { ConfigError } from '../runtime/errors.js';
+import type { Logger } from '../runtime/logger.js';
+import type { ServerMetrics } from '../runtime/metrics.js';
+import { type Checkpoint, CheckpointStore } from './checkpoint.js';
+import { NotConfiguredError } from './errors.js';
 import type { RoundEngine } from './round.js';
 
 /** What a checkpoint must agree with to be resumed from. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../runtime/errors.js';
 import { loadServerConfig, makeServerConfig, serverConfigHelp } from './config.js';
-import { ConfigError } from './errors.js';
 
 describe('server configuration', () => {
   it('reads flags over env vars over defaults', () => {

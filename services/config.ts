@@ -1,4 +1,16 @@
-import { atLeast, between, LOG_LEVELS, logLevel, parseInteger, parseNumber, parsePairs, port, SettingsSchema, text, type Setting } from './settings.js';
+import {
+  atLeast,
+  between,
+  LOG_LEVELS,
+  logLevel,
+  parseInteger,
+  parseNumber,
+  parsePairs,
+  port,
+  type Setting,
+  SettingsSchema,
+  text,
+} from '../runtime/settings.js';
 
 /**
  * The parameter server's configuration, in one schema: each setting has one kebab-case name used

@@ -1,12 +1,12 @@
-import { status, type Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { type Metadata, type sendUnaryData, type ServerUnaryCall, status } from '@grpc/grpc-js';
 import type { Aggregator, RuleSpec } from '../aggregators/index.js';
+import type { ControlHandlers, RuleSpecMessage, RuleSpecMessage__Output } from '../proto/protocol.js';
+import type { Logger } from '../runtime/logger.js';
+import type { ServerMetrics } from '../runtime/metrics.js';
 import { authenticate, bearerToken, type WorkerAuthenticator } from './auth.js';
 import { InvalidRequestError, PermissionError, ServiceOffError } from './errors.js';
 import type { FaultQueue } from './faults.js';
-import { trackCall, toServiceError } from './grpc-calls.js';
-import type { Logger } from './logger.js';
-import type { ServerMetrics } from './metrics.js';
-import type { ControlHandlers, RuleSpecMessage, RuleSpecMessage__Output } from './protocol.js';
+import { toServiceError, trackCall } from './grpc-calls.js';
 import type { RoundEngine } from './round.js';
 
 const SERVICE = 'byzps.v1.Control';

@@ -1,38 +1,9 @@
+import type { RejectReason } from '../runtime/metrics.js';
+
 /**
  * Domain errors of the parameter server. Domain code throws these; status-codes.ts is the one place
  * that turns them into gRPC status codes, and `reason` is the bounded label of the rejection metric.
  */
-
-/** Why a call was refused; for pushes, the `reason` label of byzps_gradients_rejected_total. */
-export type RejectReason =
-  | 'missing_token'
-  | 'bad_token'
-  | 'wrong_role'
-  | 'wrong_worker'
-  | 'unknown_worker'
-  | 'bad_worker_name'
-  | 'bad_request'
-  | 'too_many_workers'
-  | 'stale_round'
-  | 'future_round'
-  | 'duplicate'
-  | 'inconsistent_chunk'
-  | 'misaligned_chunk'
-  | 'chunk_out_of_range'
-  | 'chunk_overlap'
-  | 'wrong_length'
-  | 'non_finite'
-  | 'chunk_too_large'
-  | 'stream_too_long'
-  | 'stream_timeout'
-  | 'cancelled'
-  | 'shutting_down'
-  | 'not_configured';
-
-/** A configuration that cannot be used; the message lists every problem. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
 
 /** Base of every error a worker or operator call can be refused with. */
 export abstract class ServerError extends Error {

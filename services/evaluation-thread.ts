@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Evaluation } from '../worker/tasks/task.js';
+import type { Evaluation } from '../tasks/task.js';
 import { loadTask, type TaskSettings } from './task.js';
 
 /** θ of one round, to evaluate. */

@@ -1,7 +1,7 @@
-import { startModuleThread } from '../aggregators/kernels/start-thread.js';
+import { startModuleThread } from '../aggregators/index.js';
+import type { Logger } from '../runtime/logger.js';
+import type { ServerMetrics } from '../runtime/metrics.js';
 import type { EvaluationReply, EvaluationRequest } from './evaluation-thread.js';
-import type { Logger } from './logger.js';
-import type { ServerMetrics } from './metrics.js';
 import type { TaskSettings } from './task.js';
 
 /** Evaluates θ every k rounds without holding up rounds or calls. */

@@ -1,4 +1,4 @@
-import type { FaultInstruction } from './protocol.js';
+import type { FaultInstruction } from '../proto/protocol.js';
 
 /** Faults an operator injected, per worker name, waiting for that worker's next Pull. */
 export class FaultQueue {

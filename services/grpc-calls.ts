@@ -1,7 +1,7 @@
-import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import type { Logger } from '../runtime/logger.js';
+import { countRejection, type ServerMetrics } from '../runtime/metrics.js';
 import { ServerError } from './errors.js';
-import type { Logger } from './logger.js';
-import { countRejection, type ServerMetrics } from './metrics.js';
 import { toCallStatus } from './status-codes.js';
 
 export type CallType = 'unary' | 'client_stream' | 'server_stream';

@@ -1,14 +1,14 @@
-import { status, type Metadata, type ServerWritableStream } from '@grpc/grpc-js';
+import { type Metadata, type ServerWritableStream, status } from '@grpc/grpc-js';
+import type { GradientChunk__Output, ModelChunk, ParameterServerHandlers, PullRequest__Output } from '../proto/protocol.js';
+import { MAX_CHUNK_BYTES, tensorChunks } from '../proto/tensor-chunks.js';
+import type { Logger } from '../runtime/logger.js';
+import type { ServerMetrics } from '../runtime/metrics.js';
 import type { WorkerAuthenticator } from './auth.js';
 import { CancelledError, InvalidGradientError, LimitExceededError, ShuttingDownError } from './errors.js';
 import type { FaultQueue } from './faults.js';
-import { trackCall, toServiceError } from './grpc-calls.js';
+import { toServiceError, trackCall } from './grpc-calls.js';
 import { GradientAssembly, type GradientBuffers } from './ingest.js';
-import type { Logger } from './logger.js';
-import type { ServerMetrics } from './metrics.js';
-import type { GradientChunk__Output, ModelChunk, ParameterServerHandlers, PullRequest__Output } from './protocol.js';
 import type { PushLease, RoundEngine } from './round.js';
-import { MAX_CHUNK_BYTES, tensorChunks } from './tensor-chunks.js';
 
 const SERVICE = 'byzps.v1.ParameterServer';
 

@@ -1,5 +1,5 @@
-import type { Logger } from './logger.js';
-import type { ServerMetrics } from './metrics.js';
+import type { Logger } from '../runtime/logger.js';
+import type { ServerMetrics } from '../runtime/metrics.js';
 import type { RoundObserver } from './round.js';
 
 /** Reports what the round engine does as metrics and log records. */

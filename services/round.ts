@@ -1,5 +1,4 @@
-import type { Aggregator, Diagnostics, RuleState } from '../aggregators/index.js';
-import { inProcessRunner, type RuleRunner } from './aggregation.js';
+import { type Aggregator, type Diagnostics, inProcessRunner, type RuleRunner, type RuleState } from '../aggregators/index.js';
 import { DuplicatePushError, InvalidRequestError, LimitExceededError, ShuttingDownError, UnknownWorkerError, WrongRoundError } from './errors.js';
 import type { SgdOptimizer } from './optimizer.js';
 import { WORKER_NAME } from './worker-name.js';

@@ -1,28 +1,27 @@
 import { Server } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { freeGradient, gradientMemory } from '../aggregators/index.js';
-import { startAggregationThread } from './aggregation.js';
+import { freeGradient, gradientMemory, startAggregationThread } from '../aggregators/index.js';
+import { byzpsV1, packageDefinition } from '../proto/protocol.js';
+import { GRPC_TRANSPORT_OPTIONS } from '../proto/transport.js';
+import { ConfigError } from '../runtime/errors.js';
+import { startHttpEndpoint } from '../runtime/http.js';
+import { componentLogger, createRootLogger, type Logger } from '../runtime/logger.js';
+import { createServerMetrics, type ServerMetrics } from '../runtime/metrics.js';
 import { WorkerAuthenticator } from './auth.js';
 import { CheckpointStore } from './checkpoint.js';
 import { createCheckpointer, loadResumePoint } from './checkpointing.js';
 import type { ServerConfig } from './config.js';
 import { controlHandlers } from './control.js';
-import { ConfigError } from './errors.js';
+import { startEvaluator } from './evaluation.js';
 import { FaultQueue } from './faults.js';
-import { startHttpEndpoint } from './http.js';
 import type { GradientBuffers } from './ingest.js';
-import { componentLogger, createRootLogger, type Logger } from './logger.js';
-import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import { SgdOptimizer } from './optimizer.js';
 import { parameterServerHandlers } from './parameter-server.js';
-import { byzpsV1, packageDefinition } from './protocol.js';
 import { observeRounds } from './round-metrics.js';
 import { RoundEngine } from './round.js';
-import { startEvaluator } from './evaluation.js';
 import { loadTask } from './task.js';
 import { serverCredentials } from './tls.js';
-import { GRPC_TRANSPORT_OPTIONS } from './transport.js';
 import { loadWorkerTokens } from './worker-tokens.js';
 
 /** Room for the protobuf framing around a chunk of maxChunkBytes. */

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { idxBytes } from '../worker/tasks/idx-testing.js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../runtime/errors.js';
+import { idxBytes } from '../tasks/idx-testing.js';
 import { loadTask, SYNTHETIC_DEFAULT_DIMENSION, type TaskSettings } from './task.js';
 
 const synthetic: TaskSettings = { task: 'synthetic', dimension: 4, hidden: 0, dataDir: '', seed: 42 };

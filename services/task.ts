@@ -1,8 +1,7 @@
-import { InvalidParameterError } from '../aggregators/errors.js';
-import { DatasetError, UnknownNameError } from '../worker/errors.js';
-import { createTask, type TaskConfig } from '../worker/tasks/registry.js';
-import type { Task } from '../worker/tasks/task.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, ParameterError } from '../runtime/errors.js';
+import { DatasetError } from '../tasks/errors.js';
+import { createTask, type TaskConfig } from '../tasks/registry.js';
+import type { Task } from '../tasks/task.js';
 
 /** The server's task settings; 0 and '' stand for "the task's own default". */
 export interface TaskSettings {
@@ -40,7 +39,7 @@ export function loadTask(settings: TaskSettings): Task {
   try {
     return createTask(taskConfig(settings));
   } catch (error) {
-    if (error instanceof UnknownNameError || error instanceof InvalidParameterError || error instanceof DatasetError) {
+    if (error instanceof ParameterError || error instanceof DatasetError) {
       throw new ConfigError(`task ${JSON.stringify(settings.task)}: ${error.message}`);
     }
     throw error;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ServerCredentials } from '@grpc/grpc-js';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../runtime/errors.js';
 
 /** The files of the server's TLS setup; empty strings mean plaintext, and no client CA means no client certificates. */
 export interface TlsFiles {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../runtime/errors.js';
 import { parseWorkerTokens } from './worker-tokens.js';
 
 describe('worker tokens file', () => {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../runtime/errors.js';
 import { WORKER_NAME } from './worker-name.js';
 
 /**

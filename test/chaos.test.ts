@@ -2,11 +2,11 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SeededRandom } from '../aggregators/random.js';
-import { decodeCheckpoint, type Checkpoint } from '../services/checkpoint.js';
-import { SyntheticTask } from '../worker/tasks/synthetic.js';
-import { checkpointLagProblems, readServerLife, restartProblems, sequenceProblems, survivingHistory, type KilledLife } from './chaos-history.js';
-import { runCliAsync, spawnServer, spawnWorker, type CliChild } from './cli-spawn.js';
+import { SeededRandom } from '../aggregators/index.js';
+import { type Checkpoint, decodeCheckpoint } from '../services/checkpoint.js';
+import { SyntheticTask } from '../tasks/synthetic.js';
+import { checkpointLagProblems, type KilledLife, readServerLife, restartProblems, sequenceProblems, survivingHistory } from './chaos-history.js';
+import { type CliChild, runCliAsync, spawnServer, spawnWorker } from './cli-spawn.js';
 import { ADMIN_TOKEN, eventually, metricValue, scrape, ScriptedWorker, WORKER_TOKEN } from './server-harness.js';
 
 /*

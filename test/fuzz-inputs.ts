@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../aggregators/random.js';
+import type { SeededRandom } from '../aggregators/index.js';
 import { bytesField, fieldKey, gradientChunk, joinRequest, pullRequest, varint, varintField, WireType } from './protobuf-wire.js';
 import type { RawCall } from './raw-grpc-client.js';
 

@@ -1,11 +1,11 @@
 import { randomInt } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SeededRandom } from '../aggregators/random.js';
+import { SeededRandom } from '../aggregators/index.js';
 import { table } from '../cli/status.js';
-import { spawnServer, type CliChild } from './cli-spawn.js';
-import { FUZZ_CATEGORIES, FuzzInputs, knownGradient, type FuzzCategory, type ValidPush } from './fuzz-inputs.js';
-import { HTTP_GARBAGE_KINDS, httpGarbage, sendHttpGarbage, slowloris, type HttpGarbageOutcome } from './http-garbage.js';
+import { type CliChild, spawnServer } from './cli-spawn.js';
+import { FUZZ_CATEGORIES, type FuzzCategory, FuzzInputs, knownGradient, type ValidPush } from './fuzz-inputs.js';
+import { HTTP_GARBAGE_KINDS, httpGarbage, type HttpGarbageOutcome, sendHttpGarbage, slowloris } from './http-garbage.js';
 import { RawGrpcClient, type RawOutcome } from './raw-grpc-client.js';
 import { eventually, metricValue, scrape, ScriptedWorker, WORKER_TOKEN } from './server-harness.js';
 

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import type { SeededRandom } from '../aggregators/random.js';
+import type { SeededRandom } from '../aggregators/index.js';
 
 /** How the server answered a malformed HTTP request: its status code, or that it closed the connection without one. */
 export type HttpGarbageOutcome = `HTTP ${number}` | 'closed without a response' | 'no answer';

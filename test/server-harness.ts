@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
-import { credentials, makeClientConstructor, Metadata, type ChannelCredentials, type Client, type ServiceError } from '@grpc/grpc-js';
+import { type ChannelCredentials, type Client, credentials, makeClientConstructor, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { scrapeMetrics, type Sample } from '../cli/prometheus-text.js';
+import { type Sample, scrapeMetrics } from '../cli/prometheus-text.js';
+import { byzpsV1, type ControlClient, type GradientChunk, type ParameterServerClient } from '../proto/protocol.js';
 import { makeServerConfig, type ServerConfig } from '../services/config.js';
-import { byzpsV1, type ControlClient, type GradientChunk, type ParameterServerClient } from '../services/protocol.js';
-import { startServer, type ServerHandle } from '../services/server.js';
+import { type ServerHandle, startServer } from '../services/server.js';
 
 export const WORKER_TOKEN = 'worker-secret-7f3a';
 export const ADMIN_TOKEN = 'admin-secret-c91e';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GradientChunk } from '../services/protocol.js';
+import type { GradientChunk } from '../proto/protocol.js';
 import { ADMIN_TOKEN, callControl, controlClient, HealthClient, ScriptedWorker, startTestServer, type TestServer } from './server-harness.js';
 
 const WORKERS = 5;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, status } from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../services/errors.js';
+import { ConfigError } from '../runtime/errors.js';
 import { ScriptedWorker, startTestServer, type TestServer } from './server-harness.js';
 
 let directory: string;

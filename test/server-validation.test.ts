@@ -1,7 +1,17 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GradientChunk } from '../services/protocol.js';
-import { chunksOf, eventually, float32Bytes, metricValue, scrape, ScriptedWorker, startTestServer, type PushOutcome, type TestServer } from './server-harness.js';
+import type { GradientChunk } from '../proto/protocol.js';
+import {
+  chunksOf,
+  eventually,
+  float32Bytes,
+  metricValue,
+  type PushOutcome,
+  scrape,
+  ScriptedWorker,
+  startTestServer,
+  type TestServer,
+} from './server-harness.js';
 
 const D = 8;
 const MAX_CHUNK_BYTES = 64;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../services/config.js';
-import { FashionMnistTask } from '../worker/tasks/fashion-mnist.js';
-import { SyntheticTask } from '../worker/tasks/synthetic.js';
-import { WorkerCluster, type AttackSetting } from './worker-cluster.js';
+import { FashionMnistTask } from '../tasks/fashion-mnist.js';
+import { SyntheticTask } from '../tasks/synthetic.js';
+import { type AttackSetting, WorkerCluster } from './worker-cluster.js';
 
 const ATTACKS: Readonly<Record<string, AttackSetting>> = {
   // k = 10: at f/n = 0.2 a unit flip only slows the mean (to 0.6·g); ten times the gradient reverses it.

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SyntheticTask } from '../worker/tasks/synthetic.js';
+import { SyntheticTask } from '../tasks/synthetic.js';
 import { eventually, metricValue, scrape, startTestServer, type TestServer } from './server-harness.js';
 import { startTestWorker, type TestWorker } from './worker-harness.js';
 

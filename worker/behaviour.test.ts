@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError } from '../aggregators/errors.js';
+import { ParameterError } from '../runtime/errors.js';
 import { Behaviour } from './behaviour.js';
 
 describe('worker behaviour', () => {
@@ -38,7 +38,7 @@ describe('worker behaviour', () => {
 
   it('leaves the state unchanged when an instruction is refused', () => {
     const behaviour = new Behaviour((attack) => {
-      if (attack.name === 'alie') throw new InvalidParameterError('no estimates here');
+      if (attack.name === 'alie') throw new ParameterError('no estimates here');
     });
     behaviour.apply({ kind: 'sign-flip', params: {} });
     expect(() => { behaviour.apply({ kind: 'alie', params: { z: '1' } }); }).toThrow(/no estimates here/);

@@ -1,7 +1,7 @@
-import { InvalidParameterError } from '../aggregators/errors.js';
-import { createAttack } from './attacks/registry.js';
+import { ParameterError } from '../runtime/errors.js';
 import type { Attack } from './attacks/attack.js';
-import { createSystemFault, isSystemFaultKind, type Instruction, type SystemFault, type SystemFaultKind } from './faults.js';
+import { createAttack } from './attacks/registry.js';
+import { createSystemFault, type Instruction, isSystemFaultKind, type SystemFault, type SystemFaultKind } from './faults.js';
 
 /** The instruction kind that clears the attack and every system fault. */
 export const CLEAR_KIND = 'none';
@@ -30,12 +30,12 @@ export class Behaviour {
   /** @param checkAttack throws when this worker cannot run the attack (e.g. too few honest estimates for a colluding one). */
   constructor(private readonly checkAttack: (attack: Attack) => void = () => undefined) {}
 
-  /** Applies one instruction; throws InvalidParameterError or UnknownNameError and changes nothing when it is invalid. */
+  /** Applies one instruction; throws ParameterError or UnknownNameError and changes nothing when it is invalid. */
   apply(instruction: Instruction): void {
     const { [ROUNDS_PARAM]: roundsText, ...params } = instruction.params;
     const steps = roundsText === undefined ? undefined : parseRounds(roundsText);
     if (instruction.kind === CLEAR_KIND) {
-      if (Object.keys(params).length > 0 || steps !== undefined) throw new InvalidParameterError(`"${CLEAR_KIND}" takes no parameters`);
+      if (Object.keys(params).length > 0 || steps !== undefined) throw new ParameterError(`"${CLEAR_KIND}" takes no parameters`);
       this.currentAttack = undefined;
       this.attackStepsLeft = undefined;
       this.faults.clear();
@@ -90,6 +90,6 @@ export class Behaviour {
 
 function parseRounds(text: string): number {
   const rounds = Number(text);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new InvalidParameterError(`${ROUNDS_PARAM} must be an integer ≥ 1, got ${JSON.stringify(text)}`);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new ParameterError(`${ROUNDS_PARAM} must be an integer ≥ 1, got ${JSON.stringify(text)}`);
   return rounds;
 }

@@ -1,5 +1,5 @@
-import { Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
-import { byzpsV1, type GradientChunk, type ModelChunk__Output, type ParameterServerClient } from '../services/protocol.js';
+import { type ChannelCredentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { byzpsV1, type GradientChunk, type ModelChunk__Output, type ParameterServerClient } from '../proto/protocol.js';
 import type { Instruction } from './faults.js';
 
 /** A call the server refused or that failed in transport, with its gRPC status code. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../services/errors.js';
+import { ConfigError } from '../runtime/errors.js';
 import { launchInstructions, loadWorkerConfig, workerConfigHelp } from './config.js';
 
 describe('worker configuration', () => {

@@ -1,9 +1,21 @@
 import { hostname } from 'node:os';
-import { atLeast, between, LOG_LEVELS, logLevel, parseInteger, parseNumber, parsePairs, port, SettingsSchema, text, type Setting } from '../services/settings.js';
+import {
+  atLeast,
+  between,
+  LOG_LEVELS,
+  logLevel,
+  parseInteger,
+  parseNumber,
+  parsePairs,
+  port,
+  type Setting,
+  SettingsSchema,
+  text,
+} from '../runtime/settings.js';
+import type { PartitionScheme } from '../tasks/partition.js';
 import { createAttack } from './attacks/registry.js';
 import { Behaviour } from './behaviour.js';
-import { isSystemFaultKind, parseInstructions, systemFaultKinds, type Instruction } from './faults.js';
-import type { PartitionScheme } from './partition.js';
+import { type Instruction, isSystemFaultKind, parseInstructions, systemFaultKinds } from './faults.js';
 
 /**
  * A worker's configuration, in the same one-schema form as the server's: `--batch-size` is also

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError } from '../aggregators/errors.js';
-import { UnknownNameError } from './errors.js';
+import { ParameterError, UnknownNameError } from '../runtime/errors.js';
 import { createSystemFault, parseInstructions, systemFaultHelp } from './faults.js';
 
 describe('system faults', () => {
@@ -15,7 +14,7 @@ describe('system faults', () => {
 
   it('names the malformed part', () => {
     expect(() => parseInstructions('delay:2000')).toThrow(/expected KEY=VALUE in "delay:2000", got "2000"/);
-    expect(() => parseInstructions('Delay')).toThrow(InvalidParameterError);
+    expect(() => parseInstructions('Delay')).toThrow(ParameterError);
   });
 
   it('fills in defaults and converts parameters', () => {

@@ -1,7 +1,6 @@
-import { InvalidParameterError } from '../aggregators/errors.js';
-import { resolveParams, type ParamSchema } from '../aggregators/params.js';
-import type { RuleParams } from '../aggregators/types.js';
-import { UnknownNameError } from './errors.js';
+import type { ParamSchema, RuleParams } from '../aggregators/index.js';
+import { ParameterError, UnknownNameError } from '../runtime/errors.js';
+import { resolveWorkerParams } from './params.js';
 
 /**
  * System faults a worker can be told to commit, as opposed to attacks on its gradient. Each is
@@ -57,7 +56,7 @@ export function isSystemFaultKind(kind: string): kind is SystemFaultKind {
 /** Validates a fault's parameters and fills in defaults; unknown kinds and parameters throw. */
 export function createSystemFault(kind: string, params: RuleParams = {}): SystemFault {
   if (!isSystemFaultKind(kind)) throw new UnknownNameError('system fault', kind, systemFaultKinds);
-  const p = resolveParams(kind, faultParams[kind], params) as Readonly<Record<string, number>>;
+  const p = resolveWorkerParams(kind, faultParams[kind], params) as Readonly<Record<string, number>>;
   const value = (name: string) => p[name]!;
   switch (kind) {
     case 'crash':
@@ -69,7 +68,7 @@ export function createSystemFault(kind: string, params: RuleParams = {}): System
     case 'drop-push':
       return { kind, probability: value('probability'), seed: value('seed') };
     case 'wrong-length':
-      if (value('extra') === 0) throw new InvalidParameterError('wrong-length parameter extra must not be 0');
+      if (value('extra') === 0) throw new ParameterError('wrong-length parameter extra must not be 0');
       return { kind, extra: value('extra') };
     case 'disconnect':
       return { kind, downMs: value('down-ms') };
@@ -98,11 +97,11 @@ export function parseInstructions(text: string): Instruction[] {
     .map((part) => {
       const colon = part.indexOf(':');
       const kind = (colon === -1 ? part : part.slice(0, colon)).trim();
-      if (!/^[a-z][a-z0-9-]*$/.test(kind)) throw new InvalidParameterError(`expected KIND[:KEY=VALUE,...], got ${JSON.stringify(part)}`);
+      if (!/^[a-z][a-z0-9-]*$/.test(kind)) throw new ParameterError(`expected KIND[:KEY=VALUE,...], got ${JSON.stringify(part)}`);
       const params: Record<string, string> = {};
       for (const pair of colon === -1 ? [] : part.slice(colon + 1).split(',')) {
         const eq = pair.indexOf('=');
-        if (eq <= 0) throw new InvalidParameterError(`expected KEY=VALUE in ${JSON.stringify(part)}, got ${JSON.stringify(pair)}`);
+        if (eq <= 0) throw new ParameterError(`expected KEY=VALUE in ${JSON.stringify(part)}, got ${JSON.stringify(pair)}`);
         params[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
       }
       return { kind, params };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { iid } from '../tasks/partition.js';
+import { SyntheticTask } from '../tasks/synthetic.js';
 import { alieGradient } from './attacks/alie.js';
 import { createAttack } from './attacks/registry.js';
 import { GradientSource } from './gradient-source.js';
-import { iid } from './partition.js';
-import { SyntheticTask } from './tasks/synthetic.js';
 
 const task = new SyntheticTask({ dimension: 40, seed: 3 });
 const layout = { workers: 4, partition: iid, seed: 9 };

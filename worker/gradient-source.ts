@@ -1,7 +1,7 @@
-import { InvalidParameterError } from '../aggregators/errors.js';
+import { ParameterError } from '../runtime/errors.js';
+import type { Batch, Shard, ShardSpec, Task } from '../tasks/task.js';
 import type { Attack, DataAttack } from './attacks/attack.js';
-import { HonestGradientEstimator, type EstimateSources } from './attacks/estimates.js';
-import type { Batch, Shard, ShardSpec, Task } from './tasks/task.js';
+import { type EstimateSources, HonestGradientEstimator } from './attacks/estimates.js';
 
 export interface GradientSourceOptions {
   /** This worker's shard: its index and the layout every worker shares. */
@@ -40,7 +40,7 @@ export class GradientSource<B extends Batch> {
     if (attack.kind === 'data') {
       this.shardFor(attack);
     } else if (attack.estimatesNeeded > this.options.estimateWorkers.length) {
-      throw new InvalidParameterError(
+      throw new ParameterError(
         `${attack.name} needs ${attack.estimatesNeeded} honest gradient estimates; this worker recomputes ${this.options.estimateWorkers.length} (--estimate-workers)`,
       );
     }
@@ -64,7 +64,7 @@ export class GradientSource<B extends Batch> {
   private shardFor(attack: DataAttack): Shard<B> {
     if (this.flipped?.attack !== attack) {
       const classes = this.task.classes;
-      if (classes === undefined) throw new InvalidParameterError(`${attack.name} rewrites labels; the ${this.task.name} task has none`);
+      if (classes === undefined) throw new ParameterError(`${attack.name} rewrites labels; the ${this.task.name} task has none`);
       this.flipped = { attack, shard: this.task.shard({ ...this.options.shard, labelMap: attack.labelMap(classes) }) };
     }
     return this.flipped.shard;

@@ -1,5 +1,5 @@
-import type { GradientChunk } from '../services/protocol.js';
-import { tensorChunks } from '../services/tensor-chunks.js';
+import type { GradientChunk } from '../proto/protocol.js';
+import { tensorChunks } from '../proto/tensor-chunks.js';
 import type { SystemFault } from './faults.js';
 
 /** The payload faults: what they do to the bytes of a push. */

@@ -1,16 +1,16 @@
 import { status } from '@grpc/grpc-js';
-import { SeededRandom } from '../aggregators/random.js';
-import type { Logger } from '../services/logger.js';
-import type { WorkerMetrics } from '../services/metrics.js';
-import { MAX_CHUNK_BYTES } from '../services/tensor-chunks.js';
+import { SeededRandom } from '../aggregators/index.js';
+import { MAX_CHUNK_BYTES } from '../proto/tensor-chunks.js';
+import type { Logger } from '../runtime/logger.js';
+import type { WorkerMetrics } from '../runtime/metrics.js';
+import { deriveSeed } from '../tasks/seeds.js';
+import type { Batch } from '../tasks/task.js';
 import { Backoff, sleep } from './backoff.js';
 import type { Behaviour } from './behaviour.js';
-import { RpcError, type JoinInfo, type ParameterServerConnection } from './client.js';
+import { type JoinInfo, type ParameterServerConnection, RpcError } from './client.js';
 import type { Instruction } from './faults.js';
 import type { GradientSource } from './gradient-source.js';
 import { gradientChunks, type PayloadFault } from './payload.js';
-import { deriveSeed } from './seeds.js';
-import type { Batch } from './tasks/task.js';
 
 /** Join refusals that retrying cannot fix: the worker stops with the server's message. */
 const FATAL_JOIN_CODES: ReadonlySet<status> = new Set([status.UNAUTHENTICATED, status.PERMISSION_DENIED, status.INVALID_ARGUMENT]);

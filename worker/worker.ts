@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
-import { InvalidParameterError } from '../aggregators/errors.js';
-import { startHttpEndpoint } from '../services/http.js';
-import { componentLogger, createRootLogger } from '../services/logger.js';
-import { createWorkerMetrics, type WorkerMetrics } from '../services/metrics.js';
+import { type ChannelCredentials, credentials } from '@grpc/grpc-js';
+import { ParameterError } from '../runtime/errors.js';
+import { startHttpEndpoint } from '../runtime/http.js';
+import { componentLogger, createRootLogger } from '../runtime/logger.js';
+import { createWorkerMetrics, type WorkerMetrics } from '../runtime/metrics.js';
+import { createTask, type TaskConfig } from '../tasks/registry.js';
+import type { Batch, Task } from '../tasks/task.js';
 import { Backoff } from './backoff.js';
 import { Behaviour } from './behaviour.js';
-import { ParameterServerConnection, type JoinInfo } from './client.js';
+import { type JoinInfo, ParameterServerConnection } from './client.js';
 import { launchInstructions, type WorkerConfig } from './config.js';
 import { GradientSource } from './gradient-source.js';
-import { createTask, type TaskConfig } from './tasks/registry.js';
-import type { Batch, Task } from './tasks/task.js';
 import { TrainingLoop } from './training-loop.js';
 
 export interface WorkerOptions {
@@ -58,7 +58,7 @@ function sourceFactory(config: WorkerConfig): (join: JoinInfo) => GradientSource
     // Worker ids count from 1 in join order; shards from 0.
     const index = config.shard >= 0 ? config.shard : join.workerId - 1;
     if (index >= config.workers) {
-      throw new InvalidParameterError(`the server gave this worker id ${join.workerId}, beyond the ${config.workers} shards of --workers: start every worker with --workers set to the number of workers, or give it --shard`);
+      throw new ParameterError(`the server gave this worker id ${join.workerId}, beyond the ${config.workers} shards of --workers: start every worker with --workers set to the number of workers, or give it --shard`);
     }
     const taskKey = `${join.task}/${join.dimension}`;
     if (task?.key !== taskKey) task = { key: taskKey, task: createTask(taskConfig(join, config)) };

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listPreAggregators, listRules } from '../../aggregators/registry.js';
+import { listPreAggregators, listRules } from '../../aggregators/index.js';
+import { cliPath, type CliRun, expectOneLineFailure, runCli } from '../../test/cli-process.js';
 import { runNumpy } from '../../test/numpy-runner.js';
-import { cliPath, expectOneLineFailure, runCli, type CliRun } from '../../test/cli-process.js';
 import { encodeNpy } from '../npy.js';
 import { attackedExample, cosine } from './example.js';
 

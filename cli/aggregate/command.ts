@@ -1,6 +1,5 @@
-import { createAggregator } from '../../aggregators/registry.js';
-import type { AggregationResult } from '../../aggregators/types.js';
-import { runWithFlags, type Command } from '../command.js';
+import { type AggregationResult, createAggregator } from '../../aggregators/index.js';
+import { type Command, runWithFlags } from '../command.js';
 import { exitCodes, UsageError } from '../failure.js';
 import { writeOutputFile } from '../files.js';
 import { formatFlagHelp } from '../flags.js';
@@ -8,9 +7,9 @@ import { encodeNpy } from '../npy.js';
 import { writeStdout } from '../output.js';
 import { prettyJson, shortestFloat32 } from '../pretty-json.js';
 import { attackedExample, cosine } from './example.js';
-import { readGradients, type GradientInput } from './input.js';
-import { formatRuleCatalogue } from './rule-help.js';
+import { type GradientInput, readGradients } from './input.js';
 import { ruleSpecFromFlags } from './rule-flags.js';
+import { formatRuleCatalogue } from './rule-help.js';
 
 const flags = {
   rule: { kind: 'string', valueName: 'NAME', description: 'aggregation rule (required; see the list below)' },

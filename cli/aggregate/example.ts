@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../aggregators/random.js';
+import { SeededRandom } from '../../aggregators/index.js';
 
 /**
  * A small, fixed, attacked input for trying rules without data: 15 workers, d = 8. The 12 honest

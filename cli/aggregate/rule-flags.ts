@@ -1,4 +1,4 @@
-import type { PreAggregatorSpec, RuleParams, RuleSpec } from '../../aggregators/types.js';
+import type { PreAggregatorSpec, RuleParams, RuleSpec } from '../../aggregators/index.js';
 import { UsageError } from '../failure.js';
 
 /** The flags that together say which rule to build. */

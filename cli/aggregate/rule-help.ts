@@ -1,5 +1,4 @@
-import type { ParamSchema, ParamSpec } from '../../aggregators/params.js';
-import { listPreAggregators, listRules } from '../../aggregators/registry.js';
+import { listPreAggregators, listRules, type ParamSchema, type ParamSpec } from '../../aggregators/index.js';
 
 /** The rules and pre-aggregators section of `byzps aggregate --help`, read from the registry so every registered rule appears. */
 export function formatRuleCatalogue(): string {

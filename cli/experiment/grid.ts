@@ -1,4 +1,4 @@
-import { createAggregator } from '../../aggregators/registry.js';
+import { createAggregator } from '../../aggregators/index.js';
 import { createAttack, listAttacks } from '../../worker/attacks/registry.js';
 import { UsageError } from '../failure.js';
 import type { CellSettings, TrainingSettings } from './cell.js';

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import { makeServerConfig, type ServerConfig } from '../../services/config.js';
-import { startServer, type ServerHandle } from '../../services/server.js';
+import { type ServerHandle, startServer } from '../../services/server.js';
 import { loadTask } from '../../services/task.js';
+import type { Evaluation } from '../../tasks/task.js';
 import { makeWorkerConfig } from '../../worker/config.js';
-import type { Evaluation } from '../../worker/tasks/task.js';
 import { startWorker, type WorkerHandle } from '../../worker/worker.js';
 import { cellKey, type CellResult, type CellSettings, type CurvePoint } from './cell.js';
 import { attackerParams, NO_ATTACK } from './grid.js';

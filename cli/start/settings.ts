@@ -1,4 +1,4 @@
-import { atLeast, between, parseInteger, parseNumber, parsePairs, port, SettingsSchema, text, type Setting } from '../../services/settings.js';
+import { atLeast, between, parseInteger, parseNumber, parsePairs, port, type Setting, SettingsSchema, text } from '../../runtime/settings.js';
 
 /**
  * What `byzps start` runs, in the one-schema form of the server and the workers: `--workers` is

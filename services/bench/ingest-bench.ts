@@ -11,9 +11,9 @@ import { once } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { makeServerConfig } from '../config.js';
-import { byzpsV1, type ParameterServerHandlers } from '../protocol.js';
+import { byzpsV1, type ParameterServerHandlers } from '../../proto/protocol.js';
 import { startServer } from '../server.js';
-import { GRPC_TRANSPORT_OPTIONS } from '../transport.js';
+import { GRPC_TRANSPORT_OPTIONS } from '../../proto/transport.js';
 import type { ClientMessage, CoordinatorMessage } from './ingest-protocol.js';
 
 const CLIENTS = 8;

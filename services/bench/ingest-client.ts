@@ -5,9 +5,9 @@
  * Arguments: <address> <dimension> <ps|bare> <worker name>
  */
 import { credentials, Metadata } from '@grpc/grpc-js';
-import { byzpsV1, type ParameterServerClient } from '../protocol.js';
-import { tensorChunks } from '../tensor-chunks.js';
-import { GRPC_TRANSPORT_OPTIONS } from '../transport.js';
+import { byzpsV1, type ParameterServerClient } from '../../proto/protocol.js';
+import { tensorChunks } from '../../proto/tensor-chunks.js';
+import { GRPC_TRANSPORT_OPTIONS } from '../../proto/transport.js';
 import type { ClientMessage, CoordinatorMessage } from './ingest-protocol.js';
 
 const [address = '', dimensionText = '', mode = '', name = ''] = process.argv.slice(2);

@@ -5,9 +5,9 @@
  */
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { makeServerConfig } from '../config.js';
-import { byzpsV1, type ParameterServerClient } from '../protocol.js';
+import { byzpsV1, type ParameterServerClient } from '../../proto/protocol.js';
 import { startServer } from '../server.js';
-import { tensorChunks } from '../tensor-chunks.js';
+import { tensorChunks } from '../../proto/tensor-chunks.js';
 
 const TOKEN = 'bench';
 const quick = process.argv.includes('--quick');

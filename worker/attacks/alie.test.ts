@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError } from '../../aggregators/errors.js';
-import { SeededRandom } from '../../aggregators/random.js';
+import { SeededRandom } from '../../aggregators/index.js';
+import { ParameterError } from '../../runtime/errors.js';
 import { alieGradient, alieZ } from './alie.js';
 import { createAttack } from './registry.js';
 
@@ -18,7 +18,7 @@ describe('alie', () => {
   });
 
   it('rejects an f so large that no honest worker needs persuading', () => {
-    expect(() => alieZ(10, 6)).toThrow(InvalidParameterError);
+    expect(() => alieZ(10, 6)).toThrow(ParameterError);
     expect(() => alieZ(10, 6)).toThrow(/got s=0 for n=10, f=6/);
     expect(() => alieZ(1, 0)).toThrow(/got s=1 for n=1, f=0/);
   });

@@ -1,4 +1,4 @@
-import { InvalidParameterError } from '../../aggregators/errors.js';
+import { ParameterError } from '../../runtime/errors.js';
 import { defineGradientAttack } from './attack.js';
 import { normalQuantile } from './normal-quantile.js';
 import { coordinateMean, coordinateStd } from './statistics.js';
@@ -10,7 +10,7 @@ import { coordinateMean, coordinateStd } from './statistics.js';
 export function alieZ(n: number, f: number): number {
   const s = Math.floor(n / 2 + 1) - f;
   if (s < 1 || s >= n) {
-    throw new InvalidParameterError(`alie needs 1 ≤ s < n for s = ⌊n/2 + 1⌋ − f: got s=${s} for n=${n}, f=${f} (f must be below ⌊n/2 + 1⌋); or give z directly`);
+    throw new ParameterError(`alie needs 1 ≤ s < n for s = ⌊n/2 + 1⌋ − f: got s=${s} for n=${n}, f=${f} (f must be below ⌊n/2 + 1⌋); or give z directly`);
   }
   return normalQuantile((n - s) / n);
 }
@@ -35,7 +35,7 @@ export const alieAttack = defineGradientAttack({
   minEstimates: () => 2,
   checkParams({ n, f, z }) {
     if (z !== undefined) return;
-    if (n === undefined || f === undefined) throw new InvalidParameterError('alie needs the parameters n and f (to compute z), or z itself');
+    if (n === undefined || f === undefined) throw new ParameterError('alie needs the parameters n and f (to compute z), or z itself');
     alieZ(n, f);
   },
   apply: ({ honestEstimates }, { n, f, z }) => alieGradient(honestEstimates, z ?? alieZ(n!, f!)),

@@ -1,6 +1,9 @@
-import type { SeededRandom } from '../../aggregators/random.js';
-import type { ParamSchema, ResolvedParams } from '../../aggregators/params.js';
-import type { RuleParams } from '../../aggregators/types.js';
+import type { ParamSchema, ResolvedParams, RuleParams, SeededRandom } from '../../aggregators/index.js';
+
+/** An attack was given inputs it cannot use: too few honest estimates, or estimates of another length. */
+export class AttackInputError extends Error {
+  override readonly name = 'AttackInputError';
+}
 
 /**
  * What a Byzantine worker turns into the gradient it pushes in one round.

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError, ShapeError } from '../../aggregators/errors.js';
-import { SeededRandom } from '../../aggregators/random.js';
-import { UnknownNameError } from '../errors.js';
-import type { AttackInput, GradientAttack } from './attack.js';
+import { SeededRandom } from '../../aggregators/index.js';
+import { ParameterError, UnknownNameError } from '../../runtime/errors.js';
+import { AttackInputError, type AttackInput, type GradientAttack } from './attack.js';
 import { createAttack, listAttacks } from './registry.js';
 
 function gradientAttack(name: string, params: Record<string, number> = {}): GradientAttack {
@@ -119,7 +118,7 @@ describe('attacks', () => {
     expect(() => createAttack({ name: 'sign-flip', params: { sigma: 1 } })).toThrow(/sign-flip has no parameter "sigma"; known: k/);
     expect(() => createAttack({ name: 'zero', params: { k: 1 } })).toThrow(/it takes no parameters/);
     expect(() => createAttack({ name: 'drop', params: { fraction: 1.5 } })).toThrow(/drop parameter fraction must be ≤ 1, got 1.5/);
-    expect(() => createAttack({ name: 'gaussian', params: { sigma: 'wide' } })).toThrow(InvalidParameterError);
+    expect(() => createAttack({ name: 'gaussian', params: { sigma: 'wide' } })).toThrow(ParameterError);
     expect(() => createAttack({ name: 'mimic', params: { target: 0.5 } })).toThrow(/must be an integer/);
     expect(createAttack({ name: 'sign-flip', params: { k: '2' } }).params).toEqual({ k: 2 });
   });
@@ -130,6 +129,6 @@ describe('attacks', () => {
     expect(gradientAttack('sign-flip').estimatesNeeded).toBe(0);
     expect(() => gradientAttack('ipm').apply({ own, honestEstimates: [], round: 0 })).toThrow(/ipm needs at least 1 honest gradient estimates, got 0/);
     expect(() => gradientAttack('mimic', { target: 3 }).apply(input)).toThrow(/mimic needs at least 4/);
-    expect(() => gradientAttack('ipm').apply({ own, honestEstimates: [new Float32Array(3)], round: 0 })).toThrow(ShapeError);
+    expect(() => gradientAttack('ipm').apply({ own, honestEstimates: [new Float32Array(3)], round: 0 })).toThrow(AttackInputError);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { iid } from '../partition.js';
-import { SyntheticTask } from '../tasks/synthetic.js';
+import { iid } from '../../tasks/partition.js';
+import { SyntheticTask } from '../../tasks/synthetic.js';
 import { HonestGradientEstimator } from './estimates.js';
 
 describe('honest gradient estimates', () => {

@@ -1,4 +1,4 @@
-import type { Batch, Shard, ShardSpec, Task } from '../tasks/task.js';
+import type { Batch, Shard, ShardSpec, Task } from '../../tasks/task.js';
 
 /** Which honest gradients a colluding worker recomputes each round. */
 export interface EstimateSources {

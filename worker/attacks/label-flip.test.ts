@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../aggregators/random.js';
-import { iid } from '../partition.js';
-import type { FashionMnist } from '../tasks/fashion-mnist-data.js';
-import { FashionMnistTask } from '../tasks/fashion-mnist.js';
+import { SeededRandom } from '../../aggregators/index.js';
+import type { FashionMnist } from '../../tasks/fashion-mnist-data.js';
+import { FashionMnistTask } from '../../tasks/fashion-mnist.js';
+import { iid } from '../../tasks/partition.js';
 import { createAttack } from './registry.js';
 
 /** A small in-memory data set in Fashion-MNIST's layout: 40 random training images with labels 0..9. */

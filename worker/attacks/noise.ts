@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../../aggregators/random.js';
+import type { SeededRandom } from '../../aggregators/index.js';
 import { defineGradientAttack, seedParam } from './attack.js';
 
 /** A vector of d independent N(0, σ²) values. */

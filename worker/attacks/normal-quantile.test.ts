@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError } from '../../aggregators/errors.js';
+import { ParameterError } from '../../runtime/errors.js';
 import { normalCdf, normalQuantile } from './normal-quantile.js';
 
 // Reference values from scipy.stats.norm (scipy 1.17.1, float64): norm.cdf and norm.ppf.
@@ -49,7 +49,7 @@ describe('normal distribution function and quantile', () => {
   });
 
   it('rejects p outside (0, 1)', () => {
-    for (const p of [0, 1, -0.1, 1.5, NaN]) expect(() => normalQuantile(p)).toThrow(InvalidParameterError);
+    for (const p of [0, 1, -0.1, 1.5, NaN]) expect(() => normalQuantile(p)).toThrow(ParameterError);
     expect(() => normalQuantile(1)).toThrow(/needs 0 < p < 1, got 1/);
   });
 });

@@ -1,4 +1,4 @@
-import { InvalidParameterError } from '../../aggregators/errors.js';
+import { ParameterError } from '../../runtime/errors.js';
 
 /** Below this |x| the Taylor series of Φ is used; above it, the continued fraction of the tail (the series would cancel digits away). */
 const SERIES_LIMIT = 1.5;
@@ -34,7 +34,7 @@ export function normalCdf(x: number): number {
  * Newton steps. Upper quantiles are computed as −Φ⁻¹(1 − p), where 1 − p is exact for p ≥ ½.
  */
 export function normalQuantile(p: number): number {
-  if (!(p > 0 && p < 1)) throw new InvalidParameterError(`the normal quantile needs 0 < p < 1, got ${p}`);
+  if (!(p > 0 && p < 1)) throw new ParameterError(`the normal quantile needs 0 < p < 1, got ${p}`);
   if (p > 0.5) return -normalQuantile(1 - p);
   if (p === 0.5) return 0;
   let low = -40;

@@ -1,10 +1,9 @@
-import { InvalidParameterError, ShapeError } from '../../aggregators/errors.js';
-import { resolveParams, type ParamSchema, type ResolvedParams } from '../../aggregators/params.js';
-import { SeededRandom } from '../../aggregators/random.js';
-import { UnknownNameError } from '../errors.js';
-import { deriveSeed } from '../seeds.js';
+import { type ParamSchema, type ResolvedParams, SeededRandom } from '../../aggregators/index.js';
+import { UnknownNameError } from '../../runtime/errors.js';
+import { deriveSeed } from '../../tasks/seeds.js';
+import { resolveWorkerParams } from '../params.js';
 import { alieAttack } from './alie.js';
-import type { Attack, AttackDefinition, AttackInput, AttackSpec, GradientAttackDefinition } from './attack.js';
+import { type Attack, type AttackDefinition, type AttackInput, AttackInputError, type AttackSpec, type GradientAttackDefinition } from './attack.js';
 import { infAttack, nanAttack, zeroAttack } from './constant.js';
 import { dropAttack } from './drop.js';
 import { ipmAttack } from './ipm.js';
@@ -40,7 +39,7 @@ export function listAttacks(): readonly AttackDefinition[] {
 export function createAttack(spec: AttackSpec): Attack {
   const definition = attacks.find((candidate) => candidate.name === spec.name);
   if (definition === undefined) throw new UnknownNameError('attack', spec.name, attacks.map((attack) => attack.name));
-  const params = resolveParams(definition.name, definition.params, spec.params);
+  const params = resolveWorkerParams(definition.name, definition.params, spec.params);
   definition.checkParams?.(params);
   const shown = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as Record<string, number | boolean>;
   if (definition.kind === 'data') {
@@ -66,9 +65,9 @@ function buildGradientAttack(definition: GradientAttackDefinition, params: Resol
 
 function checkInput(name: string, input: AttackInput, estimatesNeeded: number): void {
   if (input.honestEstimates.length < estimatesNeeded) {
-    throw new InvalidParameterError(`${name} needs at least ${estimatesNeeded} honest gradient estimates, got ${input.honestEstimates.length}`);
+    throw new AttackInputError(`${name} needs at least ${estimatesNeeded} honest gradient estimates, got ${input.honestEstimates.length}`);
   }
   input.honestEstimates.forEach((estimate, i) => {
-    if (estimate.length !== input.own.length) throw new ShapeError(`honest estimate ${i} has length ${estimate.length}, expected ${input.own.length} like the worker's own gradient`);
+    if (estimate.length !== input.own.length) throw new AttackInputError(`honest estimate ${i} has length ${estimate.length}, expected ${input.own.length} like the worker's own gradient`);
   });
 }

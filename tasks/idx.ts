@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { DatasetError } from '../errors.js';
+import { DatasetError } from './errors.js';
 
 /** An IDX array of unsigned bytes: its dimensions (outermost first) and its values in row-major order. */
 export interface IdxArray {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../../aggregators/random.js';
+import { SeededRandom } from '../aggregators/index.js';
 import { initialMlpParameters, Mlp, mlpLayout, type MlpShape } from './mlp.js';
 
 const shape: MlpShape = { inputs: 6, hidden: 5, classes: 4 };

@@ -1,6 +1,6 @@
-import { InvalidParameterError } from '../../aggregators/errors.js';
-import { SeededRandom } from '../../aggregators/random.js';
-import { deriveSeed } from '../seeds.js';
+import { SeededRandom } from '../aggregators/index.js';
+import { ParameterError } from '../runtime/errors.js';
+import { deriveSeed } from './seeds.js';
 import { checkShardSpec } from './shard-check.js';
 import type { Batch, Evaluation, LossAndGradient, Shard, ShardSpec, Task } from './task.js';
 
@@ -40,10 +40,10 @@ export class SyntheticTask implements Task<SyntheticBatch> {
   constructor(options: SyntheticOptions) {
     const { dimension, seed } = options;
     if (!Number.isInteger(dimension) || dimension < 1 || dimension > MAX_DIMENSION) {
-      throw new InvalidParameterError(`synthetic dimension must be an integer in 1..${MAX_DIMENSION}, got ${dimension}`);
+      throw new ParameterError(`synthetic dimension must be an integer in 1..${MAX_DIMENSION}, got ${dimension}`);
     }
     const noise = options.noise ?? 1;
-    if (!(noise >= 0) || !Number.isFinite(noise)) throw new InvalidParameterError(`synthetic noise must be a finite number ≥ 0, got ${noise}`);
+    if (!(noise >= 0) || !Number.isFinite(noise)) throw new ParameterError(`synthetic noise must be a finite number ≥ 0, got ${noise}`);
     this.dimension = dimension;
     this.seed = seed;
     this.noise = noise;
@@ -75,7 +75,7 @@ export class SyntheticTask implements Task<SyntheticBatch> {
 
   /** Every worker samples its own stream of fresh samples; there is nothing to split by label. */
   shard(spec: ShardSpec): Shard<SyntheticBatch> {
-    if (spec.partition.kind !== 'iid') throw new InvalidParameterError(`the synthetic task has no labels to skew: use the iid partition, not ${spec.partition.kind}`);
+    if (spec.partition.kind !== 'iid') throw new ParameterError(`the synthetic task has no labels to skew: use the iid partition, not ${spec.partition.kind}`);
     checkShardSpec(spec, this.classes);
     const { worker, seed } = spec;
     return { worker, batch: (step, size) => ({ size, noiseSeed: deriveSeed(seed, 0x5a3, worker, step, size) }) };

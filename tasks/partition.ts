@@ -1,5 +1,5 @@
-import { InvalidParameterError } from '../aggregators/errors.js';
-import { SeededRandom } from '../aggregators/random.js';
+import { SeededRandom } from '../aggregators/index.js';
+import { ParameterError } from '../runtime/errors.js';
 import { symmetricDirichlet } from './distributions.js';
 import { deriveSeed } from './seeds.js';
 
@@ -33,7 +33,7 @@ export function iidPartition(count: number, workers: number, seed: number): Uint
  */
 export function dirichletPartition(labels: Uint8Array, classes: number, workers: number, alpha: number, seed: number): Uint32Array[] {
   checkWorkers(workers, labels.length);
-  if (!(alpha > 0) || !Number.isFinite(alpha)) throw new InvalidParameterError(`dirichlet partition needs a finite alpha > 0, got ${alpha}`);
+  if (!(alpha > 0) || !Number.isFinite(alpha)) throw new ParameterError(`dirichlet partition needs a finite alpha > 0, got ${alpha}`);
   const byClass = examplesByClass(labels, classes);
   const random = SeededRandom.fromSeed(deriveSeed(seed, 0xd1c));
   for (let attempt = 0; attempt < MAX_DIRICHLET_ATTEMPTS; attempt++) {
@@ -52,7 +52,7 @@ export function dirichletPartition(labels: Uint8Array, classes: number, workers:
     }
     if (shards.every((shard) => shard.length > 0)) return shards.map((shard) => Uint32Array.from(shard));
   }
-  throw new InvalidParameterError(
+  throw new ParameterError(
     `dirichlet partition with alpha=${alpha} left a worker without examples in ${MAX_DIRICHLET_ATTEMPTS} draws (${workers} workers, ${labels.length} examples): use a larger alpha or fewer workers`,
   );
 }
@@ -66,13 +66,13 @@ function examplesByClass(labels: Uint8Array, classes: number): number[][] {
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   labels.forEach((label, index) => {
     const members = byClass[label];
-    if (members === undefined) throw new InvalidParameterError(`label ${label} of example ${index} is outside 0..${classes - 1}`);
+    if (members === undefined) throw new ParameterError(`label ${label} of example ${index} is outside 0..${classes - 1}`);
     members.push(index);
   });
   return byClass;
 }
 
 function checkWorkers(workers: number, count: number): void {
-  if (!Number.isInteger(workers) || workers < 1) throw new InvalidParameterError(`the number of workers must be a positive integer, got ${workers}`);
-  if (workers > count) throw new InvalidParameterError(`cannot give ${workers} workers one example each out of ${count}`);
+  if (!Number.isInteger(workers) || workers < 1) throw new ParameterError(`the number of workers must be a positive integer, got ${workers}`);
+  if (workers > count) throw new ParameterError(`cannot give ${workers} workers one example each out of ${count}`);
 }

@@ -1,8 +1,8 @@
 /**
  * Prints how long a worker's training step and the server's evaluation take for each task:
- * `npx tsx worker/tasks/bench.ts [--quick]`. Timings are printed, never asserted.
+ * `npx tsx tasks/bench.ts [--quick]`. Timings are printed, never asserted.
  */
-import { iid } from '../partition.js';
+import { iid } from './partition.js';
 import { loadFashionMnist } from './fashion-mnist-data.js';
 import { FashionMnistTask } from './fashion-mnist.js';
 import { SyntheticTask } from './synthetic.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../aggregators/random.js';
+import { SeededRandom } from '../aggregators/index.js';
 import { gammaDraw, symmetricDirichlet } from './distributions.js';
 
 /** Sample mean and variance of `count` draws. */

@@ -1,5 +1,5 @@
-import { SeededRandom } from '../../aggregators/random.js';
-import { deriveSeed } from '../seeds.js';
+import { SeededRandom } from '../aggregators/index.js';
+import { deriveSeed } from './seeds.js';
 
 /**
  * Mini-batches from a finite shard, by epochs: every epoch visits the shard in a fresh seeded order,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allocateGradient, freeGradient, gradientMemory, type RuleSpec } from '../aggregators/index.js';
-import { SeededRandom } from '../aggregators/random.js';
-import { inProcessRunner, scratchBytes, startAggregationThread, type RuleRunner } from './aggregation.js';
+import { allocateGradient, freeGradient, gradientMemory, type RuleSpec } from './index.js';
+import { SeededRandom } from './random.js';
+import { inProcessRunner, type RuleRunner, scratchBytes, startAggregationThread } from './runner.js';
 
 /** n gradients in the shared gradient memory, as ingest leaves them: a common direction plus noise, and one outlier. */
 function gradients(seed: number, n: number, d: number): Float32Array[] {

@@ -1,8 +1,8 @@
-import { InvalidParameterError } from '../../aggregators/errors.js';
-import { partitionLabelled } from '../partition.js';
+import { ParameterError } from '../runtime/errors.js';
 import { EpochSampler } from './batches.js';
-import { CLASSES, loadFashionMnist, PIXELS, type FashionMnist } from './fashion-mnist-data.js';
+import { CLASSES, type FashionMnist, loadFashionMnist, PIXELS } from './fashion-mnist-data.js';
 import { initialMlpParameters, Mlp, mlpLayout, type MlpShape } from './mlp.js';
+import { partitionLabelled } from './partition.js';
 import { checkShardSpec } from './shard-check.js';
 import type { Evaluation, LabelledBatch, LossAndGradient, Shard, ShardSpec, Task } from './task.js';
 
@@ -43,7 +43,7 @@ export class FashionMnistTask implements Task<LabelledBatch> {
 
   constructor(options: FashionMnistOptions) {
     const hidden = options.hidden ?? DEFAULT_HIDDEN;
-    if (!Number.isInteger(hidden) || hidden < 1) throw new InvalidParameterError(`fashion-mnist hidden must be a positive integer, got ${hidden}`);
+    if (!Number.isInteger(hidden) || hidden < 1) throw new ParameterError(`fashion-mnist hidden must be a positive integer, got ${hidden}`);
     this.shape = { inputs: PIXELS, hidden, classes: CLASSES };
     this.mlp = new Mlp(this.shape);
     this.dimension = this.mlp.layout.dimension;

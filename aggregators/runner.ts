@@ -1,7 +1,7 @@
-import { createAggregator, gradientMemory, type AggregationResult, type Aggregator, type RuleSpec } from '../aggregators/index.js';
-import { startModuleThread } from '../aggregators/kernels/start-thread.js';
-import { GRAM_BLOCK } from '../aggregators/kernels/kernel-instance.js';
-import type { AggregationReply, AggregationRequest } from './aggregation-thread.js';
+import { type AggregationResult, type Aggregator, createAggregator, gradientMemory, type RuleSpec } from './index.js';
+import { GRAM_BLOCK } from './kernels/kernel-instance.js';
+import { startModuleThread } from './kernels/start-thread.js';
+import type { AggregationReply, AggregationRequest } from './runner-thread.js';
 
 /**
  * Builds rules and runs them on one round's gradients: the one place the server calls a rule.
@@ -55,7 +55,7 @@ interface Pending {
  */
 export async function startAggregationThread(): Promise<RuleRunner> {
   const memory = gradientMemory();
-  const thread = startModuleThread(import.meta.url, './aggregation-thread', { workerData: { memory: memory.memory } });
+  const thread = startModuleThread(import.meta.url, './runner-thread', { workerData: { memory: memory.memory } });
   const specs = new WeakMap<Aggregator, RuleSpec>();
   const pending = new Map<number, Pending>();
   let nextId = 0;

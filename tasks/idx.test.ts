@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DatasetError } from '../errors.js';
-import { parseIdx, readIdxFile } from './idx.js';
+import { DatasetError } from './errors.js';
 import { idxBytes } from './idx-testing.js';
+import { parseIdx, readIdxFile } from './idx.js';
 
 describe('IDX reader', () => {
   const directory = mkdtempSync(join(tmpdir(), 'byzps-idx-'));

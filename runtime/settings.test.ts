@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
-import { parseInteger, parsePairs, SettingsSchema, text, type Setting } from './settings.js';
+import { parseInteger, parsePairs, type Setting, SettingsSchema, text } from './settings.js';
 
 interface Example {
   readonly count: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { iid } from '../partition.js';
 import { loadFashionMnist } from './fashion-mnist-data.js';
 import { FashionMnistTask } from './fashion-mnist.js';
+import { iid } from './partition.js';
 
 // The installed data set (Debian package dataset-fashion-mnist), loaded once for every test here.
 const data = loadFashionMnist();

@@ -1,5 +1,4 @@
-import { InvalidParameterError } from '../../aggregators/errors.js';
-import { UnknownNameError } from '../errors.js';
+import { ParameterError, UnknownNameError } from '../runtime/errors.js';
 import { DEFAULT_HIDDEN, fashionMnistDimension, FashionMnistTask } from './fashion-mnist.js';
 import { SyntheticTask } from './synthetic.js';
 import type { Task } from './task.js';
@@ -23,7 +22,7 @@ export interface TaskConfig {
 const builders: Readonly<Record<string, (config: TaskConfig) => Task>> = {
   synthetic: (config) => {
     rejectUnused(config, ['hidden', 'dataDir']);
-    if (config.dimension === undefined) throw new InvalidParameterError('the synthetic task needs a dimension');
+    if (config.dimension === undefined) throw new ParameterError('the synthetic task needs a dimension');
     return new SyntheticTask({ dimension: config.dimension, seed: config.seed, noise: config.noise });
   },
   'fashion-mnist': (config) => {
@@ -31,7 +30,7 @@ const builders: Readonly<Record<string, (config: TaskConfig) => Task>> = {
     const hidden = config.hidden ?? DEFAULT_HIDDEN;
     // Checked before the data are read: d follows from the architecture alone.
     if (config.dimension !== undefined && Number.isInteger(hidden) && config.dimension !== fashionMnistDimension(hidden)) {
-      throw new InvalidParameterError(`fashion-mnist with ${hidden} hidden units has d=${fashionMnistDimension(hidden)}, not ${config.dimension}: d follows from hidden (795·hidden + 10)`);
+      throw new ParameterError(`fashion-mnist with ${hidden} hidden units has d=${fashionMnistDimension(hidden)}, not ${config.dimension}: d follows from hidden (795·hidden + 10)`);
     }
     return new FashionMnistTask({ seed: config.seed, hidden, dataDir: config.dataDir });
   },
@@ -49,6 +48,6 @@ export function createTask(config: TaskConfig): Task {
 /** A setting the task ignores is a misunderstanding worth reporting. */
 function rejectUnused(config: TaskConfig, unused: readonly (keyof TaskConfig)[]): void {
   for (const key of unused) {
-    if (config[key] !== undefined) throw new InvalidParameterError(`the ${config.task} task does not take "${key}"`);
+    if (config[key] !== undefined) throw new ParameterError(`the ${config.task} task does not take "${key}"`);
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DatasetError } from '../errors.js';
+import { DatasetError } from './errors.js';
 import { DEFAULT_FASHION_MNIST_DIR, loadFashionMnist } from './fashion-mnist-data.js';
 import { idxBytes } from './idx-testing.js';
 

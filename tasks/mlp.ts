@@ -1,4 +1,4 @@
-import { SeededRandom } from '../../aggregators/random.js';
+import { SeededRandom } from '../aggregators/index.js';
 
 /** Sizes of a one-hidden-layer perceptron: inputs → hidden (ReLU) → classes (softmax). */
 export interface MlpShape {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatasetError } from '../errors.js';
+import { DatasetError } from './errors.js';
 import { readIdxFile } from './idx.js';
 
 /** Where the Debian package `dataset-fashion-mnist` installs the files. */

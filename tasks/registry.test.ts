@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError } from '../../aggregators/errors.js';
-import { DatasetError, UnknownNameError } from '../errors.js';
+import { ParameterError, UnknownNameError } from '../runtime/errors.js';
+import { DatasetError } from './errors.js';
 import { FashionMnistTask } from './fashion-mnist.js';
 import { createTask, taskNames } from './registry.js';
 import { SyntheticTask } from './synthetic.js';
@@ -21,7 +21,7 @@ describe('task registry', () => {
     expect(() => createTask({ task: 'imagenet', seed: 0 })).toThrow(/unknown task "imagenet"; known: synthetic, fashion-mnist/);
     expect(() => createTask({ task: 'synthetic', seed: 0 })).toThrow(/needs a dimension/);
     expect(() => createTask({ task: 'synthetic', seed: 0, dimension: 10, hidden: 4 })).toThrow(/does not take "hidden"/);
-    expect(() => createTask({ task: 'fashion-mnist', seed: 0, dimension: 1000 })).toThrow(InvalidParameterError);
+    expect(() => createTask({ task: 'fashion-mnist', seed: 0, dimension: 1000 })).toThrow(ParameterError);
     expect(() => createTask({ task: 'fashion-mnist', seed: 0, dimension: 1000 })).toThrow(/has d=50890, not 1000/);
   });
 

@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../aggregators/random.js';
+import type { SeededRandom } from '../aggregators/index.js';
 
 /**
  * A Gamma(shape, 1) draw by Marsaglia and Tsang's squeeze method (Marsaglia and Tsang, 2000); for

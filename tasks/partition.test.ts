@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError } from '../aggregators/errors.js';
-import { SeededRandom } from '../aggregators/random.js';
+import { SeededRandom } from '../aggregators/index.js';
+import { ParameterError } from '../runtime/errors.js';
 import { dirichletPartition, iidPartition, partitionLabelled } from './partition.js';
 
 /** Throws unless the shards are pairwise disjoint and together hold exactly 0..count−1. */
@@ -40,7 +40,7 @@ describe('iid partition', () => {
   });
 
   it('rejects zero workers and more workers than examples', () => {
-    expect(() => iidPartition(10, 0, 1)).toThrow(InvalidParameterError);
+    expect(() => iidPartition(10, 0, 1)).toThrow(ParameterError);
     expect(() => iidPartition(3, 4, 1)).toThrow(/cannot give 4 workers one example each out of 3/);
   });
 });

@@ -1,9 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createAggregator, plainKernels, type Diagnostics, type Kernels, type RuleSpec, type RuleState } from '../aggregators/index.js';
-import { GradientMemory } from '../aggregators/kernels/gradient-memory.js';
-import { loadKernelModule } from '../aggregators/kernels/kernel-instance.js';
-import { createSimdKernels, singleThreadExecutor } from '../aggregators/kernels/simd.js';
-import type { WasmMemory } from '../aggregators/kernels/wasm-api.js';
+import { createAggregator, type Diagnostics, type Kernels, plainKernels, type RuleSpec, type RuleState } from './index.js';
+import { GradientMemory } from './kernels/gradient-memory.js';
+import { loadKernelModule } from './kernels/kernel-instance.js';
+import { createSimdKernels, singleThreadExecutor } from './kernels/simd.js';
+import type { WasmMemory } from './kernels/wasm-api.js';
 
 /** One round's aggregation, as the server thread asks for it. */
 export interface AggregationRequest {

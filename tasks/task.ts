@@ -1,4 +1,4 @@
-import type { PartitionScheme } from '../partition.js';
+import type { PartitionScheme } from './partition.js';
 
 /**
  * The tasks a worker trains and the server evaluates. `name`, `dimension` and `initialParameters`

@@ -1,5 +1,33 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RejectReason } from './errors.js';
+
+/** Why a call was refused: the bounded vocabulary of the `reason` label of byzps_gradients_rejected_total. */
+export const REJECT_REASONS = [
+  'missing_token',
+  'bad_token',
+  'wrong_role',
+  'wrong_worker',
+  'unknown_worker',
+  'bad_worker_name',
+  'bad_request',
+  'too_many_workers',
+  'stale_round',
+  'future_round',
+  'duplicate',
+  'inconsistent_chunk',
+  'misaligned_chunk',
+  'chunk_out_of_range',
+  'chunk_overlap',
+  'wrong_length',
+  'non_finite',
+  'chunk_too_large',
+  'stream_too_long',
+  'stream_timeout',
+  'cancelled',
+  'shutting_down',
+  'not_configured',
+] as const;
+
+export type RejectReason = (typeof REJECT_REASONS)[number];
 
 /** Round and aggregation times span milliseconds (small d) to tens of seconds (d = 10⁷, slow rules). */
 const DURATION_BUCKETS_SECONDS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

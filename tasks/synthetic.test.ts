@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError } from '../../aggregators/errors.js';
-import { iid } from '../partition.js';
+import { ParameterError } from '../runtime/errors.js';
+import { iid } from './partition.js';
 import { SyntheticTask } from './synthetic.js';
 
 const spec = (worker: number) => ({ worker, workers: 4, partition: iid, seed: 5 });
@@ -107,7 +107,7 @@ describe('synthetic task', () => {
 
   it('rejects bad dimensions, negative noise, label skew, label maps and bad worker indices with clear errors', () => {
     expect(() => new SyntheticTask({ dimension: 0, seed: 1 })).toThrow(/dimension must be an integer in 1\.\./);
-    expect(() => new SyntheticTask({ dimension: 2.5, seed: 1 })).toThrow(InvalidParameterError);
+    expect(() => new SyntheticTask({ dimension: 2.5, seed: 1 })).toThrow(ParameterError);
     expect(() => new SyntheticTask({ dimension: 10, seed: 1, noise: -1 })).toThrow(/noise must be a finite number ≥ 0/);
     const task = new SyntheticTask({ dimension: 10, seed: 1 });
     expect(() => task.shard({ ...spec(0), partition: { kind: 'dirichlet', alpha: 0.5 } })).toThrow(/use the iid partition/);

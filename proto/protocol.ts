@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+import { loadPackageDefinition } from '@grpc/grpc-js';
+import { loadSync, type Options, type PackageDefinition } from '@grpc/proto-loader';
+import type { ProtoGrpcType } from './generated/control.js';
+
+/** The folder holding `byzps/v1/*.proto`. */
+const PROTO_DIR = fileURLToPath(new URL('./', import.meta.url));
+
+/** Must match the options `npm run gen:proto` generates the types with. */
+const LOADER_OPTIONS: Options = { defaults: true, oneofs: true, longs: String, enums: String, includeDirs: [PROTO_DIR] };
+
+/** The byzps.v1 package definition, for the server, reflection and clients. */
+export const packageDefinition: PackageDefinition = loadSync(['byzps/v1/parameter_server.proto', 'byzps/v1/control.proto'], LOADER_OPTIONS);
+
+/** Service constructors and definitions of byzps.v1, typed by the generated types. */
+export const byzpsV1 = (loadPackageDefinition(packageDefinition) as unknown as ProtoGrpcType).byzps.v1;
+
+export type { ControlHandlers } from './generated/byzps/v1/Control.js';
+export type { ControlClient } from './generated/byzps/v1/Control.js';
+export type { ParameterServerClient, ParameterServerHandlers } from './generated/byzps/v1/ParameterServer.js';
+export type { GradientChunk, GradientChunk__Output } from './generated/byzps/v1/GradientChunk.js';
+export type { ModelChunk, ModelChunk__Output } from './generated/byzps/v1/ModelChunk.js';
+export type { PullRequest__Output } from './generated/byzps/v1/PullRequest.js';
+export type { FaultInstruction, FaultInstruction__Output } from './generated/byzps/v1/FaultInstruction.js';
+export type { RuleSpec as RuleSpecMessage, RuleSpec__Output as RuleSpecMessage__Output } from './generated/byzps/v1/RuleSpec.js';
