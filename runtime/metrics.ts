@@ -38,7 +38,7 @@ export interface RoundGaugeSource {
   readonly quorum: number;
   readonly receivedCount: number;
   readonly joinedCount: number;
-  readonly activeCount: number;
+  readonly awaitedCount: number;
 }
 
 /**
@@ -46,7 +46,7 @@ export interface RoundGaugeSource {
  * its own. Label sets are bounded: `worker` takes worker names, at most --max-workers of them;
  * `quantity` and `reason` take fixed vocabularies; `rule` the registered rule names.
  */
-export function createServerMetrics(source: () => RoundGaugeSource | undefined) {
+export function createServerMetrics(source: RoundGaugeSource) {
   const registry = new Registry();
   /** A gauge whose value is read from the round engine at scrape time. */
   const liveGauge = (name: string, help: string, read: (state: RoundGaugeSource) => number) =>
@@ -55,8 +55,7 @@ export function createServerMetrics(source: () => RoundGaugeSource | undefined) 
       help,
       registers,
       collect() {
-        const state = source();
-        if (state !== undefined) this.set(read(state));
+        this.set(read(source));
       },
     });
   collectDefaultMetrics({ register: registry });
@@ -81,13 +80,22 @@ export function createServerMetrics(source: () => RoundGaugeSource | undefined) 
       labelNames: ['reason'] as const,
       registers,
     }),
+    requestsRefused: new Counter({
+      name: 'byzps_requests_refused_total',
+      help: 'Calls other than Push refused, by method and reason.',
+      labelNames: ['grpc_method', 'reason'] as const,
+      registers,
+    }),
     gradientsInRound: liveGauge('byzps_round_gradients', 'Gradients received for the open round.', (state) => state.receivedCount),
     quorum: liveGauge('byzps_round_quorum', 'Gradients the open round needs before its deadline can close it.', (state) => state.quorum),
     quorumWaits: new Counter({ name: 'byzps_quorum_waits_total', help: 'Deadlines that passed without quorum; the round stayed open.', registers }),
     roundTimeouts: new Counter({ name: 'byzps_round_timeouts_total', help: 'Rounds closed at their deadline without every active worker.', registers }),
     aggregationFailures: new Counter({ name: 'byzps_aggregation_failures_total', help: 'Rounds whose aggregation threw; their gradients were dropped.', registers }),
     workersJoined: liveGauge('byzps_workers_joined', 'Workers that have joined since the server started.', (state) => state.joinedCount),
-    workersConnected: liveGauge('byzps_workers_connected', 'Active workers: joined and not missing at the last deadline.', (state) => state.activeCount),
+    workersAwaited: liveGauge('byzps_workers_awaited', 'Workers the open round waits for: those with an accepted push and not evicted since.', (state) => state.awaitedCount),
+    workerEvictions: new Counter({ name: 'byzps_worker_evictions_total', help: 'Awaited workers that missed a round at its deadline and were put on probation.', registers }),
+    pulls: new Counter({ name: 'byzps_pulls_total', help: 'θ streams served, by role (worker Pull or Observe).', labelNames: ['role'] as const, registers }),
+    pullsPerWorker: new Gauge({ name: 'byzps_round_pulls_per_worker', help: 'Worker pulls of the last closed round\'s θ per worker that pulled it (1 without polling).', registers }),
     workerLastPush: new Gauge({
       name: 'byzps_worker_last_push_timestamp_seconds',
       help: 'Unix time of the last accepted push per worker.',
@@ -102,9 +110,9 @@ export function createServerMetrics(source: () => RoundGaugeSource | undefined) 
     }),
     updateNorm: new Gauge({ name: 'byzps_model_update_norm', help: 'Euclidean norm of the last parameter update.', registers }),
     learningRate: new Gauge({ name: 'byzps_learning_rate', help: 'Learning rate of the last step.', registers }),
-    evalLoss: new Gauge({ name: 'byzps_eval_loss', help: 'Loss of θ on the held-out data at the last evaluation.', registers }),
-    evalAccuracy: new Gauge({ name: 'byzps_eval_accuracy', help: 'Fraction of held-out examples θ classified correctly at the last evaluation (classification tasks).', registers }),
-    evalRound: new Gauge({ name: 'byzps_eval_round', help: 'The round whose θ the last evaluation measured (rounds of training behind it).', registers }),
+    evalLoss: notYetMeasured(new Gauge({ name: 'byzps_eval_loss', help: 'Loss of θ on the held-out data at the last evaluation (NaN before the first).', registers })),
+    evalAccuracy: notYetMeasured(new Gauge({ name: 'byzps_eval_accuracy', help: 'Fraction of held-out examples θ classified correctly at the last evaluation, classification tasks (NaN before the first).', registers })),
+    evalRound: notYetMeasured(new Gauge({ name: 'byzps_eval_round', help: 'The round whose θ the last evaluation measured (NaN before the first).', registers })),
     evalDuration: new Histogram({ name: 'byzps_eval_duration_seconds', help: 'Time one evaluation took on its thread.', buckets: DURATION_BUCKETS_SECONDS, registers }),
     checkpointWrites: new Counter({ name: 'byzps_checkpoint_writes_total', help: 'Checkpoint writes by result.', labelNames: ['result'] as const, registers }),
     grpcStarted: new Counter({
@@ -131,9 +139,16 @@ export function createServerMetrics(source: () => RoundGaugeSource | undefined) 
 
 export type ServerMetrics = ReturnType<typeof createServerMetrics>;
 
-/** Counts one refused call; the reason vocabulary is the bounded RejectReason type. */
-export function countRejection(metrics: ServerMetrics, reason: RejectReason): void {
-  metrics.gradientsRejected.inc({ reason });
+/** Counts one refused call: pushes by reason, every other method by method and reason. */
+export function countRefusal(metrics: ServerMetrics, method: string, reason: RejectReason): void {
+  if (method === 'Push') metrics.gradientsRejected.inc({ reason });
+  else metrics.requestsRefused.inc({ grpc_method: method, reason });
+}
+
+/** A gauge that reads NaN until its first measurement, so a dashboard never shows a default 0 as a result. */
+function notYetMeasured(gauge: Gauge): Gauge {
+  gauge.set(NaN);
+  return gauge;
 }
 
 /** Pushes take from a millisecond (small d on loopback) to seconds (d = 10⁷ over a network). */

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';
-import { AuthenticationError, PermissionError } from './errors.js';
+import { AuthenticationError, PermissionError, ServiceOffError, ShuttingDownError } from './errors.js';
 
 /** Who may call what: workers the ParameterServer service, operators the Control service. */
 export type Role = 'worker' | 'operator';
@@ -89,4 +89,34 @@ export class WorkerAuthenticator {
     for (const token of this.tokensByName.values()) found = tokensMatch(presented, token) || found;
     return found;
   }
+}
+
+/**
+ * Admission to the ParameterServer service: workers present a worker token; Observe also takes the
+ * admin token, since observing θ tells a caller nothing a worker's Pull would not.
+ */
+export function workerAdmission(workerAuth: WorkerAuthenticator, adminToken: string, isShuttingDown: () => boolean): (metadata: Metadata, method: string) => void {
+  return (metadata, method) => {
+    if (isShuttingDown()) throw new ShuttingDownError();
+    if (method === 'Observe' && adminToken !== '') {
+      const presented = bearerToken(metadata);
+      if (presented !== undefined && tokensMatch(presented, adminToken)) return;
+    }
+    workerAuth.admit(metadata);
+  };
+}
+
+/**
+ * Admission to the Control service: off (UNIMPLEMENTED) without an admin token, a worker's token
+ * refused with PERMISSION_DENIED, anything but the admin token with UNAUTHENTICATED.
+ */
+export function operatorAdmission(workerAuth: WorkerAuthenticator, adminToken: string): (metadata: Metadata) => void {
+  return (metadata) => {
+    if (adminToken === '') throw new ServiceOffError();
+    const presented = bearerToken(metadata);
+    if (presented !== undefined && workerAuth.isWorkerToken(presented)) {
+      throw new PermissionError('wrong_role', 'a worker token cannot call the control service; use the admin token');
+    }
+    authenticate(metadata, 'operator', adminToken);
+  };
 }

@@ -165,6 +165,12 @@ export class CheckpointStore {
     return { checkpoint: undefined, skipped };
   }
 
+  /** The path of the newest checkpoint file, unverified; undefined when there is none. */
+  async newestPath(): Promise<string | undefined> {
+    const [newest] = await this.files();
+    return newest === undefined ? undefined : join(this.directory, newest);
+  }
+
   /** Checkpoint file names, newest first. */
   private async files(): Promise<string[]> {
     let names: string[];

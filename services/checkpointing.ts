@@ -1,9 +1,9 @@
 import { ConfigError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
-import type { ServerMetrics } from '../runtime/metrics.js';
 import { type Checkpoint, CheckpointStore } from './checkpoint.js';
 import { NotConfiguredError } from './errors.js';
-import type { RoundEngine } from './round.js';
+import type { ServerEvents } from './events.js';
+import type { EngineSnapshot } from './round.js';
 
 /** What a checkpoint must agree with to be resumed from. */
 export interface RunIdentity {
@@ -14,8 +14,6 @@ export interface RunIdentity {
 
 /** Writes checkpoints of a running engine, one at a time, in the order they were asked for. */
 export interface Checkpointer {
-  /** Called after each round closes; writes every `everyRounds` rounds. */
-  afterRound(closedRound: number): void;
   /** Writes a checkpoint of the open round now. */
   writeNow(): Promise<{ round: number; path: string }>;
 }
@@ -33,19 +31,22 @@ export async function loadResumePoint(store: CheckpointStore, identity: RunIdent
   return checkpoint;
 }
 
+/**
+ * Writes a checkpoint as every `everyRounds`-th round opens (a subscriber of `roundOpened`) and on
+ * request, reporting each write as `checkpointWritten` or `checkpointFailed`.
+ */
 export function createCheckpointer(
   store: CheckpointStore | undefined,
   everyRounds: number,
-  engine: RoundEngine,
+  snapshot: () => EngineSnapshot & { readonly rule: string },
   identity: RunIdentity,
-  metrics: ServerMetrics,
-  log: Logger,
+  events: ServerEvents,
 ): Checkpointer {
   let queue: Promise<unknown> = Promise.resolve();
   /** The periodic checkpoint queued behind a write in progress, not yet started. */
   let waiting: { checkpoint: Checkpoint } | undefined;
 
-  const current = (): Checkpoint => ({ ...engine.snapshot(), ...identity, rule: engine.rule.name });
+  const current = (): Checkpoint => ({ ...snapshot(), ...identity });
 
   const write = (target: CheckpointStore, slot: { checkpoint: Checkpoint }): Promise<{ round: number; path: string }> => {
     const result = queue.then(async () => {
@@ -53,12 +54,10 @@ export function createCheckpointer(
       const { checkpoint } = slot;
       try {
         const path = await target.write(checkpoint);
-        metrics.checkpointWrites.inc({ result: 'ok' });
-        log.info({ round: checkpoint.round, path }, 'checkpoint written');
+        events.emit('checkpointWritten', { round: checkpoint.round, path });
         return { round: checkpoint.round, path };
       } catch (error) {
-        metrics.checkpointWrites.inc({ result: 'error' });
-        log.error({ round: checkpoint.round, err: error }, 'checkpoint write failed');
+        events.emit('checkpointFailed', { round: checkpoint.round, error });
         throw error;
       }
     });
@@ -66,20 +65,21 @@ export function createCheckpointer(
     return result;
   };
 
+  events.on('roundOpened', ({ round }) => {
+    if (store === undefined || round % everyRounds !== 0) return;
+    // Snapshots are taken as rounds open, never later: later rounds must not leak into them. When
+    // writes fall behind the rounds, the newest snapshot replaces the one still waiting instead of
+    // queueing behind it, so the backlog (and what a crash loses) stays one write deep.
+    if (waiting !== undefined) {
+      waiting.checkpoint = current();
+      return;
+    }
+    waiting = { checkpoint: current() };
+    // A failed periodic write is reported; training goes on.
+    write(store, waiting).catch(() => undefined);
+  });
+
   return {
-    afterRound(closedRound) {
-      if (store === undefined || (closedRound + 1) % everyRounds !== 0) return;
-      // Snapshots are taken as rounds close, never later: later rounds must not leak into them. When
-      // writes fall behind the rounds, the newest snapshot replaces the one still waiting instead of
-      // queueing behind it, so the backlog (and what a crash loses) stays one write deep.
-      if (waiting !== undefined) {
-        waiting.checkpoint = current();
-        return;
-      }
-      waiting = { checkpoint: current() };
-      // A failed periodic write is logged and counted; training goes on.
-      write(store, waiting).catch(() => undefined);
-    },
     writeNow() {
       if (store === undefined) return Promise.reject(new NotConfiguredError('not_configured', 'the server was started without --checkpoint-dir'));
       return write(store, { checkpoint: current() });

@@ -36,6 +36,7 @@ export interface ServerConfig {
   readonly roundDeadlineMs: number;
   readonly pushTimeoutMs: number;
   readonly pullTimeoutMs: number;
+  readonly pullWaitMs: number;
   readonly maxChunkBytes: number;
   readonly learningRate: number;
   readonly momentum: number;
@@ -80,6 +81,7 @@ const serverSettings = [
   setting({ key: 'maxWorkers', description: 'most workers that may join', default: 64, parse: parseInteger, check: between(1, 10_000) }),
   setting({ key: 'roundDeadlineMs', description: 'time after the first gradient of a round until the round closes with what it has', default: 10_000, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'pushTimeoutMs', description: 'longest a single push stream may stay open', default: 30_000, parse: parseInteger, check: atLeast(1) }),
+  setting({ key: 'pullWaitMs', description: 'longest a Pull or Observe waits for the round it asked for before the client is told to ask again (DEADLINE_EXCEEDED)', default: 10_000, parse: parseInteger, check: between(1, 600_000) }),
   setting({ key: 'pullTimeoutMs', description: 'longest a worker may take to read θ from a pull stream (a client that stops reading is cut off)', default: 30_000, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'maxChunkBytes', description: 'largest gradient chunk accepted', default: MIB, parse: parseInteger, check: between(4, 4 * MIB) }),
   setting({ key: 'learningRate', description: 'SGD learning rate', default: 0.01, parse: parseNumber, check: atLeast(0) }),

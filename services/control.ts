@@ -1,28 +1,21 @@
-import { type Metadata, type sendUnaryData, type ServerUnaryCall, status } from '@grpc/grpc-js';
 import type { Aggregator, RuleSpec } from '../aggregators/index.js';
 import type { ControlHandlers, RuleSpecMessage, RuleSpecMessage__Output } from '../proto/protocol.js';
 import type { Logger } from '../runtime/logger.js';
-import type { ServerMetrics } from '../runtime/metrics.js';
-import { authenticate, bearerToken, type WorkerAuthenticator } from './auth.js';
-import { InvalidRequestError, PermissionError, ServiceOffError } from './errors.js';
+import { InvalidRequestError } from './errors.js';
 import type { FaultQueue } from './faults.js';
-import { toServiceError, trackCall } from './grpc-calls.js';
+import type { HandlerKit } from './handlers.js';
 import type { RoundEngine } from './round.js';
-
-const SERVICE = 'byzps.v1.Control';
 
 /** What the operator-facing handlers need from the server. */
 export interface ControlContext {
   readonly engine: RoundEngine;
   readonly taskName: string;
   readonly dimension: number;
-  readonly adminToken: string;
-  readonly workerAuth: WorkerAuthenticator;
   readonly faults: FaultQueue;
   readonly checkpointNow: () => Promise<{ round: number; path: string }>;
   /** Builds (and validates) a rule the way the server runs its rules. */
   readonly buildRule: (spec: RuleSpec) => Aggregator;
-  readonly metrics: ServerMetrics;
+  readonly kit: HandlerKit;
   readonly log: Logger;
 }
 
@@ -36,44 +29,12 @@ function ruleSpec(spec: RuleSpecMessage__Output): RuleSpec {
 }
 
 /**
- * The Control service's handlers (status, rule changes, fault injection, pause/resume). Without an
- * admin token every call is refused with UNIMPLEMENTED (and counted); a worker's token is refused
- * with PERMISSION_DENIED.
+ * The Control service's handlers (status, rule changes, fault injection, pause/resume, checkpoint);
+ * the kit admits only the admin token (operatorAdmission in auth.ts).
  */
 export function controlHandlers(context: ControlContext): ControlHandlers {
-  const { engine, metrics, log } = context;
-
-  const authorize = (metadata: Metadata) => {
-    if (context.adminToken === '') throw new ServiceOffError();
-    const presented = bearerToken(metadata);
-    if (presented !== undefined && context.workerAuth.isWorkerToken(presented)) {
-      throw new PermissionError('wrong_role', 'a worker token cannot call the control service; use the admin token');
-    }
-    authenticate(metadata, 'operator', context.adminToken);
-  };
-
-  /** Wraps a unary handler body with authentication, call metrics and the status mapping. */
-  function unary<Request, Reply>(method: string, body: (request: Request) => Reply | Promise<Reply>) {
-    return (call: ServerUnaryCall<Request, Reply>, callback: sendUnaryData<Reply>) => {
-      const finish = trackCall(metrics, SERVICE, method, 'unary');
-      Promise.resolve()
-        .then(() => {
-          authorize(call.metadata);
-          return body(call.request);
-        })
-        .then(
-          (reply) => {
-            callback(null, reply);
-            finish(status.OK);
-          },
-          (error: unknown) => {
-            const serviceError = toServiceError(error, metrics, log, false);
-            callback(serviceError);
-            finish(serviceError.code);
-          },
-        );
-    };
-  }
+  const { engine, kit, log } = context;
+  const unary = kit.unary.bind(kit);
 
   return {
     Status: unary('Status', () => ({
@@ -85,7 +46,8 @@ export function controlHandlers(context: ControlContext): ControlHandlers {
       paused: engine.isPaused,
       gradientsReceived: engine.receivedCount,
       quorum: engine.quorum,
-      workers: engine.workers().map((worker) => ({ workerId: worker.id, name: worker.name, pushedThisRound: worker.pushed, lastPushUnixMs: worker.lastPushUnixMs })),
+      awaited: engine.awaitedCount,
+      workers: engine.workers().map((worker) => ({ workerId: worker.id, name: worker.name, pushedThisRound: worker.pushed, lastPushUnixMs: worker.lastPushUnixMs, awaited: worker.awaited, probation: worker.probation })),
     })),
 
     SetRule: unary('SetRule', (request: { rule: RuleSpecMessage__Output | null }) => {

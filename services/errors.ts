@@ -91,3 +91,14 @@ export class ServiceOffError extends ServerError {
 export class InvalidRequestError extends ServerError {
   override readonly name = 'InvalidRequestError';
 }
+
+/**
+ * A long-poll Pull or Observe whose round did not open within --pull-wait-ms. Not a refusal: the
+ * client simply asks again (DEADLINE_EXCEEDED).
+ */
+export class PullWaitExpiredError extends Error {
+  override readonly name = 'PullWaitExpiredError';
+  constructor(readonly wantedRound: number, readonly openRound: number, readonly waitMs: number) {
+    super(`round ${wantedRound} did not open within ${waitMs} ms (--pull-wait-ms; the open round is ${openRound}); pull again`);
+  }
+}

@@ -1,202 +1,143 @@
-import { type Metadata, type ServerWritableStream, status } from '@grpc/grpc-js';
-import type { GradientChunk__Output, ModelChunk, ParameterServerHandlers, PullRequest__Output } from '../proto/protocol.js';
+import type { GradientChunk__Output, ModelChunk, ObserveRequest__Output, ParameterServerHandlers, PullRequest__Output } from '../proto/protocol.js';
 import { MAX_CHUNK_BYTES, tensorChunks } from '../proto/tensor-chunks.js';
-import type { Logger } from '../runtime/logger.js';
-import type { ServerMetrics } from '../runtime/metrics.js';
 import type { WorkerAuthenticator } from './auth.js';
-import { CancelledError, InvalidGradientError, LimitExceededError, ShuttingDownError } from './errors.js';
+import { InvalidGradientError, LimitExceededError, PullWaitExpiredError } from './errors.js';
+import type { ServerEvents } from './events.js';
 import type { FaultQueue } from './faults.js';
-import { toServiceError, trackCall } from './grpc-calls.js';
+import { withTimeLimit, type CallContext, type HandlerKit, type Send } from './handlers.js';
 import { GradientAssembly, type GradientBuffers } from './ingest.js';
-import type { PushLease, RoundEngine } from './round.js';
-
-const SERVICE = 'byzps.v1.ParameterServer';
+import type { BorrowedParameters, PushLease, RoundEngine } from './round.js';
 
 /** What the worker-facing handlers need from the server. */
 export interface ParameterServerContext {
   readonly engine: RoundEngine;
+  readonly kit: HandlerKit;
+  readonly events: ServerEvents;
   readonly taskName: string;
   readonly dimension: number;
   readonly workerAuth: WorkerAuthenticator;
   readonly maxChunkBytes: number;
-  readonly pushTimeoutMs: number;
+  /** Longest a Pull or Observe waits for the round it asked for. */
+  readonly pullWaitMs: number;
+  /** Longest a client may take to read θ once it is being streamed. */
   readonly pullTimeoutMs: number;
+  /** Longest a push stream may stay open. */
+  readonly pushTimeoutMs: number;
   readonly buffers: GradientBuffers;
   readonly faults: FaultQueue;
-  readonly metrics: ServerMetrics;
-  readonly log: Logger;
-  readonly isShuttingDown: () => boolean;
+  /** Counts the bytes of every gradient chunk received, accepted or not. */
+  readonly countGradientBytes: (bytes: number) => void;
 }
 
 /**
- * The ParameterServer service's handlers: each authenticates, translates the messages and calls
- * the round engine; every failure leaves through the one status mapping.
+ * The ParameterServer service's handlers: each translates the messages and calls the round
+ * engine; the kit (handlers.ts) admits, counts and maps every failure to its status.
  */
 export function parameterServerHandlers(context: ParameterServerContext): ParameterServerHandlers {
-  const { engine, metrics, log } = context;
-
-  const admit = (metadata: Metadata) => {
-    if (context.isShuttingDown()) throw new ShuttingDownError();
-    context.workerAuth.admit(metadata);
-  };
+  const { engine, kit, workerAuth } = context;
 
   return {
-    Join(call, callback) {
-      const finish = trackCall(metrics, SERVICE, 'Join', 'unary');
-      try {
-        admit(call.metadata);
-        context.workerAuth.authorizeAs(call.metadata, call.request.workerName);
-        const joined = engine.join(call.request.workerName);
-        log.info({ worker: call.request.workerName, workerId: joined.workerId }, 'worker joined');
-        callback(null, { workerId: joined.workerId, task: context.taskName, dimension: context.dimension, round: joined.round, maxChunkBytes: context.maxChunkBytes });
-        finish(status.OK);
-      } catch (error) {
-        // Refused joins and pulls show in grpc_server_handled_total; the rejection counter is for gradients.
-        const serviceError = toServiceError(error, metrics, log, false);
-        callback(serviceError);
-        finish(serviceError.code);
-      }
-    },
+    Join: kit.unary('Join', (request: { workerName: string }, call) => {
+      call.subject.worker = request.workerName;
+      workerAuth.authorizeAs(call.metadata, request.workerName);
+      const joined = engine.join(request.workerName);
+      return { workerId: joined.workerId, task: context.taskName, dimension: context.dimension, round: joined.round, maxChunkBytes: context.maxChunkBytes, pullWaitMs: context.pullWaitMs };
+    }),
 
-    Pull(call) {
-      const finish = trackCall(metrics, SERVICE, 'Pull', 'server_stream');
-      const fail = (error: unknown) => {
-        const serviceError = toServiceError(error, metrics, log, false);
-        call.emit('error', serviceError);
-        finish(serviceError.code);
-      };
-      try {
-        admit(call.metadata);
-        context.workerAuth.authorizeAs(call.metadata, engine.workerName(call.request.workerId));
-      } catch (error) {
-        fail(error);
-        return;
-      }
-      streamModel(call, context).then(() => {
-        finish(status.OK);
-      }, fail);
-    },
+    Pull: kit.serverStream('Pull', async (request: PullRequest__Output, call, send: Send<ModelChunk>) => {
+      const worker = engine.workerName(request.workerId);
+      call.subject.worker = worker;
+      workerAuth.authorizeAs(call.metadata, worker);
+      const borrowed = await waitForParameters(context, call, request.minRound, (signal) => engine.awaitParameters(request.minRound, signal, { workerId: request.workerId }));
+      // Faults are taken only once θ is on its way, so a long poll that ends early loses none.
+      await streamParameters(context, call, send, borrowed, context.faults.take(worker));
+      context.events.emit('parametersServed', { role: 'worker', round: borrowed.round, worker });
+    }),
 
-    Push(call, callback) {
-      const finish = trackCall(metrics, SERVICE, 'Push', 'client_stream');
-      let lease: PushLease | undefined;
-      let assembly: GradientAssembly | undefined;
-      /** The buffer while this handler owns it; the round engine owns it once the push completes. */
-      let buffer: Float32Array | undefined;
-      let header: { workerId: number; round: number } | undefined;
-      let settled = false;
+    Observe: kit.serverStream('Observe', async (request: ObserveRequest__Output, call, send: Send<ModelChunk>) => {
+      const borrowed = await waitForParameters(context, call, request.minRound, (signal) => engine.awaitParameters(request.minRound, signal, { peer: call.peer }));
+      await streamParameters(context, call, send, borrowed, []);
+      context.events.emit('parametersServed', { role: 'observer', round: borrowed.round });
+    }),
 
-      const reject = (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timeout);
-        lease?.release();
-        if (buffer !== undefined) context.buffers.release(buffer);
-        buffer = undefined;
-        const serviceError = toServiceError(error, metrics, log, true);
-        callback(serviceError);
-        finish(serviceError.code);
-      };
-      const timeout = setTimeout(() => {
-        reject(new LimitExceededError('stream_timeout', `push stream stayed open longer than ${context.pushTimeoutMs} ms (--push-timeout-ms); send all chunks, then close the stream`));
-      }, context.pushTimeoutMs);
-
-      try {
-        admit(call.metadata);
-      } catch (error) {
-        reject(error);
-        return;
-      }
-
-      call.on('data', (chunk: GradientChunk__Output) => {
-        if (settled) return;
-        metrics.gradientBytesReceived.inc(chunk.data.byteLength);
+    Push: kit.clientStream(
+      'Push',
+      async (chunks: AsyncIterable<GradientChunk__Output>, call) => {
+        let lease: PushLease | undefined;
+        let assembly: GradientAssembly | undefined;
+        /** The buffer while this handler owns it; the round engine owns it once the push completes. */
+        let buffer: Float32Array | undefined;
+        let header: { workerId: number; round: number } | undefined;
         try {
-          if (header === undefined) {
-            header = { workerId: chunk.workerId, round: chunk.round };
-            context.workerAuth.authorizeAs(call.metadata, engine.workerName(chunk.workerId));
-            lease = engine.beginPush(chunk.workerId, chunk.round);
-            buffer = context.buffers.allocate(context.dimension);
-            assembly = new GradientAssembly({ dimension: context.dimension, maxChunkBytes: context.maxChunkBytes }, buffer);
-          } else if (chunk.workerId !== header.workerId || chunk.round !== header.round) {
-            throw new InvalidGradientError(
-              'inconsistent_chunk',
-              `chunk says worker ${chunk.workerId}, round ${chunk.round}; the stream began with worker ${header.workerId}, round ${header.round}`,
-            );
+          for await (const chunk of chunks) {
+            context.countGradientBytes(chunk.data.byteLength);
+            if (header === undefined) {
+              header = { workerId: chunk.workerId, round: chunk.round };
+              call.subject.round = chunk.round;
+              call.subject.worker = engine.workerName(chunk.workerId);
+              workerAuth.authorizeAs(call.metadata, call.subject.worker);
+              lease = engine.beginPush(chunk.workerId, chunk.round);
+              buffer = context.buffers.allocate(context.dimension);
+              assembly = new GradientAssembly({ dimension: context.dimension, maxChunkBytes: context.maxChunkBytes }, buffer);
+            } else if (chunk.workerId !== header.workerId || chunk.round !== header.round) {
+              throw new InvalidGradientError(
+                'inconsistent_chunk',
+                `chunk says worker ${chunk.workerId}, round ${chunk.round}; the stream began with worker ${header.workerId}, round ${header.round}`,
+              );
+            }
+            assembly!.addChunk(chunk.offset, chunk.data);
           }
-          assembly!.addChunk(chunk.offset, chunk.data);
-        } catch (error) {
-          reject(error);
-        }
-      });
-
-      call.on('end', () => {
-        if (settled) return;
-        try {
-          if (assembly === undefined || lease === undefined) throw new InvalidGradientError('wrong_length', 'push stream ended without any chunk');
-          const round = lease.complete(assembly.finish());
+          if (lease === undefined || assembly === undefined) throw new InvalidGradientError('wrong_length', 'push stream ended without any chunk');
+          const gradient = assembly.finish();
           buffer = undefined;
-          settled = true;
-          clearTimeout(timeout);
-          callback(null, { accepted: true, round });
-          finish(status.OK);
+          return { accepted: true, round: lease.complete(gradient) };
         } catch (error) {
-          reject(error);
+          lease?.refuse();
+          throw error;
+        } finally {
+          if (buffer !== undefined) context.buffers.release(buffer);
         }
-      });
-
-      call.on('cancelled', () => {
-        reject(new CancelledError('cancelled', 'the worker cancelled the push or disconnected'));
-      });
-    },
+      },
+      {
+        ms: context.pushTimeoutMs,
+        error: () => new LimitExceededError('stream_timeout', `push stream stayed open longer than ${context.pushTimeoutMs} ms (--push-timeout-ms); send all chunks, then close the stream`),
+      },
+    ),
   };
 }
 
+/** The long poll: the engine's wait, bounded by --pull-wait-ms, after which the client is told to ask again. */
+async function waitForParameters(
+  context: ParameterServerContext,
+  call: CallContext,
+  minRound: number,
+  wait: (signal: AbortSignal) => Promise<BorrowedParameters>,
+): Promise<BorrowedParameters> {
+  const limit = withTimeLimit(call.signal, context.pullWaitMs, () => new PullWaitExpiredError(minRound, context.engine.round, context.pullWaitMs));
+  try {
+    return await wait(limit.signal);
+  } finally {
+    limit.clear();
+  }
+}
+
 /**
- * Streams θ_r to one worker in chunks, with the faults queued for it in the first chunk, respecting
- * flow control; a client that stops reading is cut off after --pull-timeout-ms.
+ * Streams a borrowed θ in chunks, with `faults` in the first chunk, respecting flow control; a
+ * client that takes longer than --pull-timeout-ms to read it is cut off.
  */
-async function streamModel(call: ServerWritableStream<PullRequest__Output, ModelChunk>, context: ParameterServerContext): Promise<void> {
-  const { engine } = context;
-  const deadline = AbortSignal.timeout(context.pullTimeoutMs);
-  const workerId = call.request.workerId;
-  engine.touch(workerId);
-  const faults = context.faults.take(engine.workerName(workerId));
-  // θ_r is borrowed for the stream, so the chunks are views on it and stay consistent if rounds close meanwhile.
-  const borrowed = engine.borrowParameters();
+async function streamParameters(context: ParameterServerContext, call: CallContext, send: Send<ModelChunk>, borrowed: BorrowedParameters, faults: ModelChunk['faults']): Promise<void> {
+  const { pullTimeoutMs } = context;
+  const limit = withTimeLimit(call.signal, pullTimeoutMs, () => new LimitExceededError('stream_timeout', `the client read θ for longer than ${pullTimeoutMs} ms (--pull-timeout-ms); read the pull stream as it arrives`));
   const { round, parameters } = borrowed;
   try {
     let first = true;
     for (const chunk of tensorChunks(parameters, MAX_CHUNK_BYTES)) {
-      if (call.cancelled) return;
-      const message: ModelChunk = { round, offset: chunk.offset, data: chunk.data, dimension: parameters.length, faults: first ? faults : [] };
+      limit.signal.throwIfAborted();
+      await send({ round, offset: chunk.offset, data: chunk.data, dimension: parameters.length, faults: first ? faults : [] }, limit.signal);
       first = false;
-      if (!call.write(message)) await drainedOrGone(call, deadline, context.pullTimeoutMs);
     }
   } finally {
+    limit.clear();
     borrowed.release();
   }
-  call.end();
-}
-
-/** Resolves when the client has read what was buffered or has gone; rejects when `deadline` passes first. */
-function drainedOrGone(call: ServerWritableStream<PullRequest__Output, ModelChunk>, deadline: AbortSignal, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const settle = (timedOut: boolean) => () => {
-      call.off('drain', drained);
-      call.off('cancelled', drained);
-      deadline.removeEventListener('abort', expired);
-      if (timedOut) reject(new LimitExceededError('stream_timeout', `the client read θ for longer than ${timeoutMs} ms (--pull-timeout-ms); read the pull stream as it arrives`));
-      else resolve();
-    };
-    const drained = settle(false);
-    const expired = settle(true);
-    if (deadline.aborted) {
-      expired();
-      return;
-    }
-    call.on('drain', drained);
-    call.on('cancelled', drained);
-    deadline.addEventListener('abort', expired, { once: true });
-  });
 }

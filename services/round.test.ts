@@ -1,35 +1,35 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAggregator } from '../aggregators/index.js';
+import { ServerEvents, type ClosedRound } from './events.js';
 import { SgdOptimizer } from './optimizer.js';
-import { RoundEngine, type ClosedRound, type RoundObserver } from './round.js';
-
-function recorder() {
-  const closed: ClosedRound[] = [];
-  const quorumWaits: { round: number; received: number; quorum: number }[] = [];
-  const observer: RoundObserver = {
-    gradientAccepted: () => undefined,
-    roundClosed: (round) => closed.push(round),
-    quorumWait: (round, received, quorum) => quorumWaits.push({ round, received, quorum }),
-    aggregationFailed: (_round, error) => {
-      throw error;
-    },
-  };
-  return { observer, closed, quorumWaits };
-}
+import { RoundEngine, SERVES_PER_ROUND } from './round.js';
 
 function engine(settings: { quorum?: number; roundDeadlineMs?: number } = {}) {
-  const record = recorder();
+  const events = new ServerEvents((_name, error) => {
+    throw error;
+  });
+  const closed: ClosedRound[] = [];
+  const quorumWaits: { round: number; received: number; quorum: number }[] = [];
+  const evictions: { worker: string; round: number; probation: number }[] = [];
+  events.on('roundClosed', (round) => closed.push(round));
+  events.on('quorumWait', (wait) => quorumWaits.push(wait));
+  events.on('workerEvicted', (eviction) => evictions.push(eviction));
+  events.on('aggregationFailed', ({ error }) => {
+    throw error;
+  });
   const released: Float32Array[] = [];
   const rounds = new RoundEngine({
     settings: { quorum: settings.quorum ?? 0, roundDeadlineMs: settings.roundDeadlineMs ?? 1000, maxWorkers: 8 },
     aggregator: createAggregator({ name: 'mean', f: 0 }),
     optimizer: new SgdOptimizer({ learningRate: 0.5, momentum: 0, weightDecay: 0, lrDecayFactor: 1, lrDecayEveryRounds: 100 }),
     parameters: new Float32Array([1, 1]),
-    observer: record.observer,
+    events,
     releaseGradient: (gradient) => released.push(gradient),
   });
-  return { rounds, released, ...record };
+  return { rounds, released, closed, quorumWaits, evictions };
 }
+
+const awaitedNames = (rounds: RoundEngine) => rounds.workers().filter((worker) => worker.awaited).map((worker) => worker.name);
 
 /** Lets the close that a push started (a promise chain) run to its end. */
 async function settle(): Promise<void> {
@@ -116,8 +116,8 @@ describe('RoundEngine', () => {
     const a = rounds.join('a').workerId;
     const lease = rounds.beginPush(a, 0);
     expect(() => rounds.beginPush(a, 0)).toThrow(/already pushed \(or is pushing\)/);
-    lease.release();
-    expect(() => { rounds.beginPush(a, 0).release(); }).not.toThrow();
+    lease.refuse();
+    expect(() => { rounds.beginPush(a, 0).refuse(); }).not.toThrow();
   });
 
   it('closes at the deadline with the quorum, without the worker that never pushed', async () => {
@@ -131,7 +131,7 @@ describe('RoundEngine', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(rounds.round).toBe(1);
     expect(closed[0]).toMatchObject({ workerNames: ['a', 'b'], closedByDeadline: true });
-    expect(rounds.workers().map((worker) => worker.active)).toEqual([true, true, false]);
+    expect(awaitedNames(rounds)).toEqual(['a', 'b']);
   });
 
   it('stays open past the deadline without quorum, says so once, and closes when quorum arrives', async () => {
@@ -147,7 +147,7 @@ describe('RoundEngine', () => {
     rounds.beginPush(b, 0).complete(new Float32Array([1, 1]));
     await settle();
     expect(rounds.round).toBe(1);
-    expect(rounds.workers().find((worker) => worker.id === c)?.active).toBe(false);
+    expect(rounds.workers().find((worker) => worker.id === c)?.awaited).toBe(false);
   });
 
   it('does not close while paused', async () => {
@@ -183,5 +183,96 @@ describe('RoundEngine', () => {
 
   it('refuses malformed worker names', () => {
     expect(() => engine().rounds.join('bad name\n')).toThrow(/must be 1–64 characters/);
+  });
+
+  it('does not wait for a worker whose push for the round was refused', async () => {
+    vi.useFakeTimers();
+    const { rounds, closed } = engine();
+    const a = rounds.join('a').workerId;
+    const b = rounds.join('b').workerId;
+    rounds.beginPush(a, 0).complete(new Float32Array([2, 2]));
+    await settle();
+    expect(rounds.round).toBe(0);
+    rounds.beginPush(b, 0).refuse();
+    await settle();
+    expect(closed[0]).toMatchObject({ round: 0, workerNames: ['a'], closedByDeadline: false });
+    // b answered, so it keeps its place; a refusal for a closed round changes nothing.
+    expect(awaitedNames(rounds)).toEqual(['a', 'b']);
+  });
+
+  it('after the first round, neither joining nor pulling makes a round wait for a worker', async () => {
+    vi.useFakeTimers();
+    const { rounds, closed } = engine();
+    const a = rounds.join('a').workerId;
+    rounds.beginPush(a, 0).complete(new Float32Array([2, 2]));
+    await settle();
+    const idle = rounds.join('idle').workerId;
+    const waiting = rounds.awaitParameters(5, new AbortController().signal, { workerId: idle });
+    (await waiting).release();
+    rounds.beginPush(a, 1).complete(new Float32Array([2, 2]));
+    await settle();
+    expect(closed.map((round) => round.closedByDeadline)).toEqual([false, false]);
+    expect(awaitedNames(rounds)).toEqual(['a']);
+  });
+
+  it('answers a long poll when its round opens, and at once for a worker that owes the open round a gradient', async () => {
+    vi.useFakeTimers();
+    const { rounds } = engine();
+    const a = rounds.join('a').workerId;
+    const b = rounds.join('b').workerId;
+    const signal = new AbortController().signal;
+    // b is ahead (as after a server restart that lost its push): it gets θ of round 0 to push for.
+    const resync = await rounds.awaitParameters(3, signal, { workerId: b });
+    expect(resync.round).toBe(0);
+    resync.release();
+    rounds.beginPush(a, 0).complete(new Float32Array([2, 2]));
+    let answered: number | undefined;
+    const waiting = rounds.awaitParameters(1, signal, { workerId: a }).then((borrowed) => {
+      answered = borrowed.round;
+      borrowed.release();
+    });
+    await settle();
+    expect(answered).toBeUndefined();
+    rounds.beginPush(b, 0).complete(new Float32Array([0, 0]));
+    await waiting;
+    expect(answered).toBe(1);
+    await rounds.waitForRound(1, signal);
+  });
+
+  it('ends a long poll with the abort reason, and every waiter with a shutdown error when stopped', async () => {
+    const { rounds } = engine();
+    const a = rounds.join('a').workerId;
+    rounds.beginPush(a, 0).complete(new Float32Array([1, 1]));
+    const controller = new AbortController();
+    const aborted = rounds.awaitParameters(1, controller.signal, { workerId: a });
+    controller.abort(new Error('client went away'));
+    await expect(aborted).rejects.toThrow('client went away');
+    const pending = rounds.waitForRound(5, new AbortController().signal);
+    await rounds.stop();
+    await expect(pending).rejects.toThrow(/shutting down/);
+  });
+
+  it('hands one reader θ of the same round at most twice; further requests wait for the next round', async () => {
+    vi.useFakeTimers();
+    const { rounds } = engine();
+    const a = rounds.join('a').workerId;
+    const spinner = rounds.join('spinner').workerId;
+    const signal = new AbortController().signal;
+    for (const reader of [{ workerId: spinner }, { peer: '127.0.0.1:5000' }]) {
+      for (let serve = 0; serve < SERVES_PER_ROUND; serve++) (await rounds.awaitParameters(0, signal, reader)).release();
+    }
+    let third: number | undefined;
+    const waiting = rounds.awaitParameters(0, signal, { peer: '127.0.0.1:5000' }).then((borrowed) => {
+      third = borrowed.round;
+      borrowed.release();
+    });
+    await settle();
+    expect(third).toBeUndefined();
+    // Another connection is another reader.
+    (await rounds.awaitParameters(0, signal, { peer: '127.0.0.1:5001' })).release();
+    rounds.beginPush(a, 0).complete(new Float32Array([1, 1]));
+    rounds.beginPush(spinner, 0).complete(new Float32Array([1, 1]));
+    await waiting;
+    expect(third).toBe(1);
   });
 });

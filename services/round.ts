@@ -1,7 +1,8 @@
-import { type Aggregator, type Diagnostics, inProcessRunner, type RuleRunner, type RuleState } from '../aggregators/index.js';
-import { DuplicatePushError, InvalidRequestError, LimitExceededError, ShuttingDownError, UnknownWorkerError, WrongRoundError } from './errors.js';
+import { inProcessRunner, type Aggregator, type RuleRunner, type RuleState } from '../aggregators/index.js';
+import { DuplicatePushError, ShuttingDownError, WrongRoundError } from './errors.js';
+import type { ServerEvents } from './events.js';
+import { Membership, type Member } from './membership.js';
 import type { SgdOptimizer } from './optimizer.js';
-import { WORKER_NAME } from './worker-name.js';
 
 /** Settings of the round engine. */
 export interface RoundSettings {
@@ -12,29 +13,6 @@ export interface RoundSettings {
   readonly maxWorkers: number;
 }
 
-/** What a closed round did, for metrics and logs. */
-export interface ClosedRound {
-  readonly round: number;
-  /** Names of the workers whose gradients were aggregated, in the order the rule saw them. */
-  readonly workerNames: readonly string[];
-  readonly diagnostics: Diagnostics;
-  readonly rule: string;
-  readonly closedByDeadline: boolean;
-  readonly roundSeconds: number;
-  readonly aggregationSeconds: number;
-  readonly learningRate: number;
-  readonly updateNorm: number;
-}
-
-/** Hooks the server uses to record what the engine does; the engine itself knows no metrics or logs. */
-export interface RoundObserver {
-  gradientAccepted(workerName: string, round: number): void;
-  roundClosed(closed: ClosedRound): void;
-  /** The deadline passed with fewer gradients than the quorum: the round stays open. */
-  quorumWait(round: number, received: number, quorum: number): void;
-  aggregationFailed(round: number, error: unknown): void;
-}
-
 /** What a round engine is built from. */
 export interface RoundEngineOptions {
   readonly settings: RoundSettings;
@@ -42,7 +20,8 @@ export interface RoundEngineOptions {
   readonly optimizer: SgdOptimizer;
   /** θ of the first open round. */
   readonly parameters: Float32Array;
-  readonly observer: RoundObserver;
+  /** Where the engine reports joins, gradients and rounds. */
+  readonly events: ServerEvents;
   /** The first open round: 0, or the round of the checkpoint resumed from. */
   readonly startRound?: number;
   /** Gives an accepted gradient's buffer back once the round no longer needs it. */
@@ -56,25 +35,56 @@ export interface JoinResult {
   readonly round: number;
 }
 
-/** One push in progress: complete it with the assembled gradient, or release it when the stream fails. */
+/** One push in progress: it ends either complete, with the assembled gradient, or refused. */
 export interface PushLease {
   readonly workerName: string;
+  /** Hands the gradient to the round; returns the round it counts for. */
   complete(gradient: Float32Array): number;
+  /** The push failed after it began: the open round stops waiting for this worker. */
+  refuse(): void;
+}
+
+/** Who is asking for θ: a worker (by id), or an observer (by its connection's peer address). */
+export type Reader = { readonly workerId: number } | { readonly peer: string };
+
+/**
+ * How often one reader gets θ of the same round: a worker needs it once, twice when it restarted
+ * in the middle of a round. Further requests wait for the next round, so no client can make the
+ * server stream θ in a loop (docs/PROTOCOL.md, "Pull").
+ */
+export const SERVES_PER_ROUND = 2;
+
+/** θ of a round, kept intact until `release` is called. */
+export interface BorrowedParameters {
+  readonly round: number;
+  readonly parameters: Float32Array;
   release(): void;
 }
 
-interface WorkerRecord {
+/** What a checkpoint holds of the engine: the open round, θ, optimizer and rule state (copied), workers. */
+export interface EngineSnapshot {
+  readonly round: number;
+  readonly parameters: Float32Array;
+  readonly velocity: Float32Array | undefined;
+  readonly ruleState: RuleState | undefined;
+  readonly workers: { id: number; name: string }[];
+}
+
+/** A worker as status reports show it. */
+export interface WorkerView {
   readonly id: number;
   readonly name: string;
-  /** Active workers are waited for; one that missed a round's deadline is not, until it calls again. */
-  active: boolean;
-  lastPushUnixMs: number;
+  readonly awaited: boolean;
+  readonly probation: number;
+  readonly pushed: boolean;
+  readonly lastPushUnixMs: number;
 }
 
 /**
- * The synchronous round protocol (DESIGN §2), free of gRPC: collects one gradient per worker for
- * the open round r, closes r when every active worker has pushed, or at the deadline once the
- * quorum is in, then aggregates, applies the optimizer and opens r+1.
+ * The synchronous round protocol (docs/PROTOCOL.md), free of gRPC: collects one gradient per worker
+ * for the open round r and closes r once the quorum is in and every awaited worker (Membership) has
+ * pushed or been refused — or at the deadline, once the quorum is in; then it aggregates, applies
+ * the optimizer and opens r+1. Waiters for a round (long-poll pulls) are woken as it opens.
  */
 export class RoundEngine {
   private currentRound: number;
@@ -83,10 +93,15 @@ export class RoundEngine {
   private spareTheta: Float32Array | undefined;
   /** Pulls streaming each θ buffer, by buffer. */
   private readonly readers = new Map<Float32Array, number>();
-  private readonly workersById = new Map<number, WorkerRecord>();
-  private readonly workersByName = new Map<string, WorkerRecord>();
+  private readonly members: Membership;
   private received = new Map<number, Float32Array>();
+  /** Workers whose push for the open round was refused: the round does not wait for them. */
+  private refused = new Set<number>();
   private readonly inFlight = new Set<number>();
+  /** Called once the next round opens or the engine stops. */
+  private openWaiters: (() => void)[] = [];
+  /** How often each reader got θ of the open round. */
+  private served = new Map<string, number>();
   private openedAtMs = performance.now();
   private deadlineTimer: NodeJS.Timeout | undefined;
   private deadlinePassed = false;
@@ -94,10 +109,12 @@ export class RoundEngine {
   private closing: Promise<void> | undefined;
   private paused = false;
   private stopped = false;
+  /** Until the first round this engine opened has closed, joining makes a worker awaited (Membership). */
+  private bootstrapping = true;
   private readonly settings: RoundSettings;
   private aggregator: Aggregator;
   private readonly optimizer: SgdOptimizer;
-  private readonly observer: RoundObserver;
+  private readonly events: ServerEvents;
   private readonly releaseGradient: (gradient: Float32Array) => void;
   private readonly runner: RuleRunner;
 
@@ -105,14 +122,15 @@ export class RoundEngine {
     this.settings = options.settings;
     this.aggregator = options.aggregator;
     this.optimizer = options.optimizer;
-    this.observer = options.observer;
+    this.events = options.events;
     this.theta = options.parameters;
     this.currentRound = options.startRound ?? 0;
     this.releaseGradient = options.releaseGradient ?? (() => undefined);
     this.runner = options.runner ?? inProcessRunner;
+    this.members = new Membership(options.settings.maxWorkers);
   }
 
-  /** The round open for pushes. */
+  /** The round open for pushes (while it is being aggregated, the next round is not yet open). */
   get round(): number {
     return this.currentRound;
   }
@@ -125,8 +143,7 @@ export class RoundEngine {
     return this.theta;
   }
 
-  /** θ and its round, kept intact until `release` is called. */
-  borrowParameters(): { readonly round: number; readonly parameters: Float32Array; release(): void } {
+  borrowParameters(): BorrowedParameters {
     const parameters = this.theta;
     this.readers.set(parameters, (this.readers.get(parameters) ?? 0) + 1);
     let released = false;
@@ -143,11 +160,40 @@ export class RoundEngine {
     };
   }
 
+  /**
+   * θ borrowed as soon as a round ≥ `minRound` is open — or at once when the reader is a worker
+   * that owes the open round a gradient (it neither pushed nor was refused for it: a worker that is
+   * ahead after a server restart, or behind after a freeze, resyncs). A reader that already got θ
+   * of the open round SERVES_PER_ROUND times waits for the next one. Rejects when `signal` aborts.
+   */
+  async awaitParameters(minRound: number, signal: AbortSignal, reader?: Reader): Promise<BorrowedParameters> {
+    const workerId = reader !== undefined && 'workerId' in reader ? reader.workerId : undefined;
+    if (workerId !== undefined) this.members.get(workerId);
+    const key = reader === undefined ? undefined : workerId !== undefined ? `worker ${workerId}` : `peer ${(reader as { peer: string }).peer}`;
+    for (;;) {
+      if (this.stopped) throw new ShuttingDownError();
+      signal.throwIfAborted();
+      const open = this.closing === undefined;
+      const wanted = this.currentRound >= minRound || (workerId !== undefined && this.owes(workerId));
+      const allowed = key === undefined || (this.served.get(key) ?? 0) < SERVES_PER_ROUND;
+      if (open && wanted && allowed) {
+        if (key !== undefined) this.served.set(key, (this.served.get(key) ?? 0) + 1);
+        return this.borrowParameters();
+      }
+      await this.nextOpening(signal);
+    }
+  }
+
+  /** Resolves once round `round` (or a later one) is open; rejects when `signal` aborts or the engine stops. */
+  async waitForRound(round: number, signal: AbortSignal): Promise<void> {
+    (await this.awaitParameters(round, signal)).release();
+  }
+
   get rule(): Aggregator {
     return this.aggregator;
   }
 
-  /** Gradients the open round needs before its deadline may close it. */
+  /** Gradients the open round needs before it may close. */
   get quorum(): number {
     return Math.max(this.settings.quorum, this.aggregator.minInputs(), 1);
   }
@@ -157,46 +203,28 @@ export class RoundEngine {
   }
 
   get joinedCount(): number {
-    return this.workersById.size;
+    return this.members.size;
   }
 
   /** Workers the open round waits for. */
-  get activeCount(): number {
-    let count = 0;
-    for (const worker of this.workersById.values()) if (worker.active) count++;
-    return count;
+  get awaitedCount(): number {
+    return this.members.awaitedCount;
   }
 
   get isPaused(): boolean {
     return this.paused;
   }
 
-  /** Registers a worker by name, or returns the id it already has. */
+  /** Registers a worker by name, or returns the id it already has. After the first round, joining never makes a round wait for it. */
   join(name: string): JoinResult {
-    if (!WORKER_NAME.test(name)) {
-      throw new InvalidRequestError('bad_worker_name', `worker name ${JSON.stringify(name.slice(0, 80))} must be 1–64 characters of A–Z a–z 0–9 . _ : -`);
-    }
-    let worker = this.workersByName.get(name);
-    if (worker === undefined) {
-      if (this.workersById.size >= this.settings.maxWorkers) {
-        throw new LimitExceededError('too_many_workers', `${this.settings.maxWorkers} workers have joined, the configured maximum (--max-workers)`);
-      }
-      worker = { id: this.nextWorkerId(), name, active: false, lastPushUnixMs: 0 };
-      this.workersById.set(worker.id, worker);
-      this.workersByName.set(name, worker);
-    }
-    worker.active = true;
-    return { workerId: worker.id, round: this.currentRound };
+    const { member, rejoined } = this.members.join(name, this.bootstrapping);
+    this.events.emit('workerJoined', { worker: member.name, workerId: member.id, rejoined });
+    return { workerId: member.id, round: this.currentRound };
   }
 
   /** The worker's name; throws for an id Join never handed out. */
   workerName(workerId: number): string {
-    return this.worker(workerId).name;
-  }
-
-  /** Records that a worker is alive (it pulled), so the next round waits for it again. */
-  touch(workerId: number): void {
-    this.worker(workerId).active = true;
+    return this.members.get(workerId).name;
   }
 
   /**
@@ -204,30 +232,31 @@ export class RoundEngine {
    * the worker must not have pushed (or be pushing) for it already.
    */
   beginPush(workerId: number, round: number): PushLease {
-    const worker = this.worker(workerId);
+    const member = this.members.get(workerId);
     this.checkOpen(round);
     if (this.received.has(workerId) || this.inFlight.has(workerId)) throw new DuplicatePushError(workerId, round);
     this.inFlight.add(workerId);
     let settled = false;
-    const release = () => {
-      if (!settled) this.inFlight.delete(workerId);
+    const settle = () => {
+      if (settled) return false;
       settled = true;
+      this.inFlight.delete(workerId);
+      return true;
     };
     return {
-      workerName: worker.name,
+      workerName: member.name,
       complete: (gradient) => {
-        release();
+        settle();
         // The round may have closed while the gradient streamed in.
         this.checkOpen(round);
-        this.received.set(workerId, gradient);
-        worker.lastPushUnixMs = Date.now();
-        worker.active = true;
-        this.observer.gradientAccepted(worker.name, round);
-        if (this.received.size === 1) this.armDeadline();
-        this.considerClosing();
+        this.accept(member, round, gradient);
         return round;
       },
-      release,
+      refuse: () => {
+        if (!settle() || round !== this.currentRound || this.closing !== undefined || this.stopped) return;
+        this.refused.add(workerId);
+        this.considerClosing();
+      },
     };
   }
 
@@ -247,67 +276,80 @@ export class RoundEngine {
     this.considerClosing();
   }
 
-  /** Workers in join order, with whether each pushed for the open round. */
-  workers(): { id: number; name: string; active: boolean; pushed: boolean; lastPushUnixMs: number }[] {
-    return [...this.workersById.values()].map((worker) => ({
-      id: worker.id,
-      name: worker.name,
-      active: worker.active,
-      pushed: this.received.has(worker.id),
-      lastPushUnixMs: worker.lastPushUnixMs,
+  /** Workers in id order, with their membership and whether each pushed for the open round. */
+  workers(): WorkerView[] {
+    return this.members.list().map((member) => ({
+      id: member.id,
+      name: member.name,
+      awaited: member.awaited,
+      probation: member.awaited ? 0 : member.probation,
+      pushed: this.received.has(member.id),
+      lastPushUnixMs: member.lastPushUnixMs,
     }));
   }
 
   /** Gives workers the ids they had before a restart, so their pushes keep working without a new Join. */
   adoptWorkers(workers: readonly { readonly id: number; readonly name: string }[]): void {
-    for (const { id, name } of workers) {
-      const worker: WorkerRecord = { id, name, active: false, lastPushUnixMs: 0 };
-      this.workersById.set(id, worker);
-      this.workersByName.set(name, worker);
-    }
+    this.members.adopt(workers);
   }
 
-  /** What a checkpoint holds of the engine: the open round, θ, optimizer and rule state (copied), workers. */
-  snapshot(): {
-    round: number;
-    parameters: Float32Array;
-    velocity: Float32Array | undefined;
-    ruleState: RuleState | undefined;
-    workers: { id: number; name: string }[];
-  } {
+  snapshot(): EngineSnapshot {
     const ruleState = this.aggregator.getState();
     return {
       round: this.currentRound,
       parameters: this.theta.slice(),
       velocity: this.optimizer.getVelocity()?.slice(),
       ruleState: ruleState === undefined ? undefined : Object.fromEntries(Object.entries(ruleState).map(([key, value]) => [key, typeof value === 'number' ? value : value.slice()])),
-      workers: [...this.workersById.values()].map(({ id, name }) => ({ id, name })),
+      workers: this.members.list().map(({ id, name }) => ({ id, name })),
     };
   }
 
-  /** Stops the deadline timer and waits for a close in progress; the open round is abandoned. */
+  /** Stops the deadline timer, wakes every waiter with ShuttingDownError and waits for a close in progress; the open round is abandoned. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.deadlineTimer);
+    this.wakeWaiters();
     await this.closing;
     this.dropReceived();
+  }
+
+  /** Whether the worker has neither pushed, nor is pushing, nor was refused for the open round. */
+  private owes(workerId: number): boolean {
+    return !this.received.has(workerId) && !this.inFlight.has(workerId) && !this.refused.has(workerId);
+  }
+
+  private nextOpening(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const aborted = () => {
+        this.openWaiters = this.openWaiters.filter((waiter) => waiter !== opened);
+        reject(signal.reason as Error);
+      };
+      const opened = () => {
+        signal.removeEventListener('abort', aborted);
+        resolve();
+      };
+      this.openWaiters.push(opened);
+      signal.addEventListener('abort', aborted, { once: true });
+    });
+  }
+
+  private wakeWaiters(): void {
+    const waiters = this.openWaiters;
+    this.openWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private accept(member: Member, round: number, gradient: Float32Array): void {
+    this.received.set(member.id, gradient);
+    this.members.accepted(member, Date.now());
+    this.events.emit('gradientAccepted', { worker: member.name, round });
+    if (this.received.size === 1) this.armDeadline();
+    this.considerClosing();
   }
 
   private dropReceived(): void {
     for (const gradient of this.received.values()) this.releaseGradient(gradient);
     this.received = new Map();
-  }
-
-  private nextWorkerId(): number {
-    let highest = 0;
-    for (const id of this.workersById.keys()) highest = Math.max(highest, id);
-    return highest + 1;
-  }
-
-  private worker(workerId: number): WorkerRecord {
-    const worker = this.workersById.get(workerId);
-    if (worker === undefined) throw new UnknownWorkerError(workerId);
-    return worker;
   }
 
   private checkOpen(round: number): void {
@@ -333,14 +375,15 @@ export class RoundEngine {
     if (received < quorum) {
       if (this.deadlinePassed && !this.quorumWaitReported) {
         this.quorumWaitReported = true;
-        this.observer.quorumWait(this.currentRound, received, quorum);
+        this.events.emit('quorumWait', { round: this.currentRound, received, quorum });
       }
       return;
     }
-    const everyActivePushed = [...this.workersById.values()].every((worker) => !worker.active || this.received.has(worker.id));
-    if (everyActivePushed || this.deadlinePassed) {
-      this.closing = this.close(!everyActivePushed).finally(() => {
+    const complete = this.members.missing((id) => this.received.has(id) || this.refused.has(id)).length === 0;
+    if (complete || this.deadlinePassed) {
+      this.closing = this.close(!complete).finally(() => {
         this.closing = undefined;
+        this.wakeWaiters();
         // Gradients for the next round may have arrived while this one was aggregated.
         this.considerClosing();
       });
@@ -352,7 +395,12 @@ export class RoundEngine {
     const round = this.currentRound;
     const ids = [...this.received.keys()].sort((a, b) => a - b);
     const gradients = ids.map((id) => this.received.get(id)!);
+    const pushed = new Set(ids);
+    const responded = new Set([...ids, ...this.refused]);
+    const awaited = this.members.awaitedCount;
     this.received = new Map();
+    this.refused = new Set();
+    this.served = new Map();
     this.deadlinePassed = false;
     this.quorumWaitReported = false;
     // The rule may be replaced while it runs off-thread; this round is reported under the rule that ran it.
@@ -365,7 +413,7 @@ export class RoundEngine {
       // The round's gradients are dropped and θ is untouched; workers push round r again.
       gradients.forEach(this.releaseGradient);
       this.dropReceived();
-      this.observer.aggregationFailed(round, error);
+      this.events.emit('aggregationFailed', { round, error });
       return;
     }
     const aggregationSeconds = (performance.now() - aggregationStart) / 1000;
@@ -377,27 +425,25 @@ export class RoundEngine {
     this.spareTheta = this.theta;
     this.theta = step.parameters;
     this.currentRound = round + 1;
+    this.bootstrapping = false;
     const now = performance.now();
     const roundSeconds = (now - this.openedAtMs) / 1000;
     this.openedAtMs = now;
-    if (closedByDeadline) this.deactivateMissing(ids);
-    this.observer.roundClosed({
+    for (const eviction of this.members.roundClosed((id) => pushed.has(id), (id) => responded.has(id))) {
+      this.events.emit('workerEvicted', { worker: eviction.name, round, probation: eviction.probation });
+    }
+    this.events.emit('roundClosed', {
       round,
-      workerNames: ids.map((id) => this.workersById.get(id)!.name),
+      workerNames: ids.map((id) => this.members.get(id).name),
       diagnostics: result.diagnostics,
       rule: aggregator.name,
       closedByDeadline,
+      awaited,
       roundSeconds,
       aggregationSeconds,
       learningRate: step.learningRate,
       updateNorm: step.updateNorm,
     });
-  }
-
-  /** Workers that missed the deadline are not waited for until they call again. */
-  private deactivateMissing(pushedIds: readonly number[]): void {
-    for (const worker of this.workersById.values()) {
-      if (!pushedIds.includes(worker.id)) worker.active = false;
-    }
+    this.events.emit('roundOpened', { round: this.currentRound, parameters: this.theta });
   }
 }

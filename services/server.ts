@@ -8,17 +8,20 @@ import { ConfigError } from '../runtime/errors.js';
 import { startHttpEndpoint } from '../runtime/http.js';
 import { componentLogger, createRootLogger, type Logger } from '../runtime/logger.js';
 import { createServerMetrics, type ServerMetrics } from '../runtime/metrics.js';
-import { WorkerAuthenticator } from './auth.js';
+import { operatorAdmission, workerAdmission, WorkerAuthenticator } from './auth.js';
 import { CheckpointStore } from './checkpoint.js';
 import { createCheckpointer, loadResumePoint } from './checkpointing.js';
 import type { ServerConfig } from './config.js';
 import { controlHandlers } from './control.js';
 import { startEvaluator } from './evaluation.js';
+import { logEvents } from './event-log.js';
+import { recordMetrics } from './event-metrics.js';
+import { ServerEvents } from './events.js';
 import { FaultQueue } from './faults.js';
+import { HandlerKit } from './handlers.js';
 import type { GradientBuffers } from './ingest.js';
 import { SgdOptimizer } from './optimizer.js';
 import { parameterServerHandlers } from './parameter-server.js';
-import { observeRounds } from './round-metrics.js';
 import { RoundEngine } from './round.js';
 import { loadTask } from './task.js';
 import { serverCredentials } from './tls.js';
@@ -28,8 +31,9 @@ import { loadWorkerTokens } from './worker-tokens.js';
 const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
 /** How long in-flight calls get to finish on shutdown before they are cut. */
 const SHUTDOWN_GRACE_MS = 5000;
+const PARAMETER_SERVER = 'byzps.v1.ParameterServer';
 const CONTROL_SERVICE = 'byzps.v1.Control';
-const SERVICE_NAMES = ['byzps.v1.ParameterServer', CONTROL_SERVICE];
+const SERVICE_NAMES = [PARAMETER_SERVER, CONTROL_SERVICE];
 
 export interface ServerOptions {
   /** Where logs go; stdout by default. */
@@ -43,6 +47,8 @@ export interface ServerHandle {
   readonly grpcPort: number;
   readonly httpPort: number;
   readonly engine: RoundEngine;
+  /** What the server reports: rounds, pushes, refusals, checkpoints, evaluations. */
+  readonly events: ServerEvents;
   readonly metrics: ServerMetrics;
   readonly log: Logger;
   /** Stops taking work, abandons the open round, writes a checkpoint when configured, and closes both ports. Safe to call twice. */
@@ -74,9 +80,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const workerAuth = await workerAuthenticator(config);
   const root = createRootLogger(config.logLevel, options.logDestination);
   const log = componentLogger(root, 'server');
-  // The gauges read the engine at scrape time; the engine needs the metrics first, hence the late binding.
-  let engineForGauges: RoundEngine | undefined = undefined;
-  const metrics = createServerMetrics(() => engineForGauges);
+  const events = new ServerEvents((name, error) => {
+    log.error({ err: error, event: name }, `a subscriber of ${name} failed`);
+  });
   const task = loadTask(config);
   const identity = { task: task.name, dimension: task.dimension, seed: config.seed };
   const store = config.checkpointDir === '' ? undefined : new CheckpointStore(config.checkpointDir);
@@ -84,9 +90,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const resumed = store === undefined ? undefined : await loadResumePoint(store, identity, checkpointLog);
   const runner = await startAggregationThread();
   const rule = runner.build({ name: config.rule, f: config.f, params: config.ruleParams });
-  const evaluator = await startEvaluator(config, config.evalEveryRounds, metrics, componentLogger(root, 'evaluation'));
   const optimizer = new SgdOptimizer(config);
-  const roundMetrics = observeRounds(metrics, componentLogger(root, 'round'));
   const buffers = options.buffers ?? sharedGradientBuffers;
   const engine = new RoundEngine({
     settings: { quorum: config.quorum, roundDeadlineMs: config.roundDeadlineMs, maxWorkers: config.maxWorkers },
@@ -94,21 +98,18 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     runner,
     optimizer,
     parameters: resumed?.parameters ?? task.initialParameters(),
-    observer: {
-      ...roundMetrics,
-      roundClosed(closed) {
-        roundMetrics.roundClosed(closed);
-        checkpointer.afterRound(closed.round);
-        evaluator.afterRound(closed.round, engine.parameters);
-      },
-    },
+    events,
     startRound: resumed?.round ?? 0,
     releaseGradient: (gradient) => {
       buffers.release(gradient);
     },
   });
-  engineForGauges = engine;
-  const checkpointer = createCheckpointer(store, config.checkpointEveryRounds, engine, identity, metrics, checkpointLog);
+  const metrics = createServerMetrics(engine);
+  const grpcLog = componentLogger(root, 'grpc');
+  recordMetrics(events, metrics);
+  logEvents(events, { grpc: grpcLog, round: componentLogger(root, 'round'), checkpoint: checkpointLog, evaluation: componentLogger(root, 'evaluation') });
+  const evaluator = await startEvaluator(config, config.evalEveryRounds, events, componentLogger(root, 'evaluation'));
+  const checkpointer = createCheckpointer(store, config.checkpointEveryRounds, () => ({ ...engine.snapshot(), rule: engine.rule.name }), identity, events);
   if (resumed !== undefined) {
     optimizer.setVelocity(resumed.velocity);
     engine.adoptWorkers(resumed.workers);
@@ -120,22 +121,25 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   let shuttingDown = false;
 
   const grpcServer = new Server({ ...GRPC_TRANSPORT_OPTIONS, 'grpc.max_receive_message_length': config.maxChunkBytes + MESSAGE_OVERHEAD_BYTES });
-  const grpcLog = componentLogger(root, 'grpc');
+  const parameterServerKit = new HandlerKit(PARAMETER_SERVER, workerAdmission(workerAuth, config.adminToken, () => shuttingDown), metrics, events, grpcLog);
   grpcServer.addService(
     byzpsV1.ParameterServer.service,
     parameterServerHandlers({
       engine,
+      kit: parameterServerKit,
+      events,
       taskName: task.name,
       dimension: task.dimension,
       workerAuth,
       maxChunkBytes: config.maxChunkBytes,
-      pushTimeoutMs: config.pushTimeoutMs,
+      pullWaitMs: config.pullWaitMs,
       pullTimeoutMs: config.pullTimeoutMs,
+      pushTimeoutMs: config.pushTimeoutMs,
       buffers,
       faults,
-      metrics,
-      log: grpcLog,
-      isShuttingDown: () => shuttingDown,
+      countGradientBytes: (bytes) => {
+        metrics.gradientBytesReceived.inc(bytes);
+      },
     }),
   );
   // Registered even when off, so that calls to it are refused by the handlers and counted in grpc_server_handled_total.
@@ -143,14 +147,12 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     byzpsV1.Control.service,
     controlHandlers({
       engine,
+      kit: new HandlerKit(CONTROL_SERVICE, operatorAdmission(workerAuth, config.adminToken), metrics, events, componentLogger(root, 'control')),
       taskName: task.name,
       dimension: task.dimension,
-      adminToken: config.adminToken,
-      workerAuth,
       faults,
       checkpointNow: () => checkpointer.writeNow(),
       buildRule: (spec) => runner.build(spec),
-      metrics,
       log: componentLogger(root, 'control'),
     }),
   );
@@ -193,7 +195,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     return closing;
   };
 
-  return { grpcPort, httpPort: http.port, engine, metrics, log, close };
+  return { grpcPort, httpPort: http.port, engine, events, metrics, log, close };
 }
 
 /**

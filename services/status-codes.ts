@@ -9,6 +9,7 @@ import {
   LimitExceededError,
   NotConfiguredError,
   PermissionError,
+  PullWaitExpiredError,
   ServiceOffError,
   ShuttingDownError,
   UnknownWorkerError,
@@ -35,6 +36,7 @@ const mapping: readonly (readonly [abstract new (...args: never[]) => Error, sta
   [NotConfiguredError, status.FAILED_PRECONDITION],
   [ShuttingDownError, status.UNAVAILABLE],
   [ServiceOffError, status.UNIMPLEMENTED],
+  [PullWaitExpiredError, status.DEADLINE_EXCEEDED],
   [TooFewInputsError, status.FAILED_PRECONDITION],
   [AggregationError, status.INVALID_ARGUMENT],
 ];

@@ -85,7 +85,7 @@ export async function runCliAsync(args: readonly string[], env: Readonly<Record<
 
 /** A worker process started by `byzps worker`, with the /metrics port it logged (waited for up to `startLimitMs`). */
 export async function spawnWorker(address: string, name: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, startLimitMs = 20_000): Promise<{ run: CliChild; httpPort: number }> {
-  const run = spawnCli(['worker', '--server', address, '--name', name, '--http-host', '127.0.0.1', '--http-port', '0', '--pull-interval-ms', '5', '--reconnect-initial-ms', '50', '--reconnect-max-ms', '500', ...args], env);
+  const run = spawnCli(['worker', '--server', address, '--name', name, '--http-host', '127.0.0.1', '--http-port', '0', '--reconnect-initial-ms', '50', '--reconnect-max-ms', '500', ...args], env);
   const started = await run.line((line) => line.startsWith('byzps worker: ') && line.includes('/metrics'), `worker ${name} starts`, startLimitMs, 'stderr');
   return { run, httpPort: Number(/:(\d+)\/metrics$/.exec(started)![1]) };
 }

@@ -1,7 +1,7 @@
 /**
  * Hosts many workers in one process for the load test: `startWorker` is called once per worker,
  * each with its own gRPC channel, training loop and /metrics endpoint. Arguments: server address,
- * worker count, name prefix, first pull interval in ms. Prints one JSON line once every worker has started, and on SIGTERM
+ * worker count, name prefix. Prints one JSON line once every worker has started, and on SIGTERM
  * prints a last line with their steps, push failures and this process's event-loop delay since
  * then, and stops them all.
  */
@@ -10,11 +10,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { makeWorkerConfig } from '../worker/config.js';
 import { startWorker } from '../worker/worker.js';
 
-const [address, countText, prefix, pullIntervalText] = process.argv.slice(2);
+const [address, countText, prefix] = process.argv.slice(2);
 const count = Number(countText);
-const pullIntervalMs = Number(pullIntervalText);
-if (address === undefined || prefix === undefined || !Number.isInteger(count) || count < 1 || !(pullIntervalMs > 0)) {
-  process.stderr.write('usage: load-workers.ts HOST:PORT COUNT NAME-PREFIX PULL-INTERVAL-MS\n');
+if (address === undefined || prefix === undefined || !Number.isInteger(count) || count < 1) {
+  process.stderr.write('usage: load-workers.ts HOST:PORT COUNT NAME-PREFIX\n');
   process.exit(2);
 }
 
@@ -30,7 +29,7 @@ lag.enable();
 const handles = await Promise.all(
   Array.from({ length: count }, (_, shard) =>
     startWorker(
-      makeWorkerConfig({ server: address, name: `${prefix}-${shard}`, workers: count, shard, httpHost: '127.0.0.1', httpPort: 0, pullIntervalMs, logLevel: 'warn', workerToken: process.env.BYZPS_WORKER_TOKEN ?? '' }),
+      makeWorkerConfig({ server: address, name: `${prefix}-${shard}`, workers: count, shard, httpHost: '127.0.0.1', httpPort: 0, logLevel: 'warn', workerToken: process.env.BYZPS_WORKER_TOKEN ?? '' }),
       { logDestination: logs },
     ),
   ),

@@ -13,6 +13,8 @@ describe('evaluation every k rounds', () => {
   it("exports the held-out loss of θ after every second round, as the task's own evaluate computes it", async () => {
     const settings = { task: 'synthetic', dimension: 50, hidden: 0, dataDir: '', seed: 9 };
     server = await startTestServer({ ...settings, evalEveryRounds: 2, learningRate: 0.5 });
+    const evaluated: { round: number; loss: number }[] = [];
+    server.handle.events.on('evaluated', (event) => evaluated.push(event));
     const worker = new ScriptedWorker(server.address);
     const { workerId } = await worker.join('w');
     for (let round = 0; round < 2; round++) {
@@ -27,11 +29,12 @@ describe('evaluation every k rounds', () => {
     // Pushing θ as the gradient with η = 0.5 halves θ each round: θ₂ = θ₀/4.
     expect(Array.from(theta)).toEqual(Array.from(loadTask(settings).initialParameters(), (value) => value / 4));
     expect(metricValue(await samples(), 'byzps_eval_loss')).toBeCloseTo(loadTask(settings).evaluate(theta).loss, 12);
-    expect(server.logLines.some((line) => line.includes('"round":2') && line.includes('evaluated θ on held-out data'))).toBe(true);
+    expect(evaluated).toEqual([expect.objectContaining({ round: 2, loss: metricValue(await samples(), 'byzps_eval_loss') })]);
   });
 
-  it('exports no evaluation when it is off', async () => {
+  it('exports NaN, never a default 0 that would read as a perfect loss, while no evaluation has run', async () => {
     server = await startTestServer({ dimension: 8 });
-    expect((await scrape(server.handle.httpPort)).some((sample) => sample.name === 'byzps_eval_round' && sample.value !== 0)).toBe(false);
+    const samples = await scrape(server.handle.httpPort);
+    for (const name of ['byzps_eval_loss', 'byzps_eval_accuracy', 'byzps_eval_round']) expect(metricValue(samples, name), name).toBeNaN();
   });
 });

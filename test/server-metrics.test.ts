@@ -57,13 +57,14 @@ describe('/metrics and /healthz', () => {
     expect(lastPush).toBeGreaterThanOrEqual(Math.floor(startSeconds));
     expect(lastPush).toBeLessThanOrEqual(Date.now() / 1000);
     expect(metricValue(samples, 'byzps_workers_joined')).toBe(2);
-    expect(metricValue(samples, 'byzps_workers_connected')).toBe(2);
+    expect(metricValue(samples, 'byzps_workers_awaited')).toBe(2);
     expect(metricValue(samples, 'byzps_round_gradients')).toBe(0);
     expect(metricValue(samples, 'grpc_server_handled_total', { grpc_method: 'Push', grpc_code: 'OK' })).toBe(4);
     expect(metricValue(samples, 'grpc_server_handled_total', { grpc_method: 'Push', grpc_code: 'INVALID_ARGUMENT' })).toBe(2);
     expect(metricValue(samples, 'grpc_server_handled_total', { grpc_method: 'Push', grpc_code: 'NOT_FOUND' })).toBe(1);
     // A refused Join is a refused call, not a rejected gradient.
     expect(metricValue(samples, 'grpc_server_handled_total', { grpc_method: 'Join', grpc_code: 'UNAUTHENTICATED' })).toBe(1);
+    expect(metricValue(samples, 'byzps_requests_refused_total', { grpc_method: 'Join', reason: 'bad_token' })).toBe(1);
     expect(samples.some((sample) => sample.name === 'process_cpu_user_seconds_total')).toBe(true);
   });
 

@@ -25,7 +25,8 @@ interface WorkerProcess {
  * n worker processes (`byzps worker`) that outlive a series of parameter servers started in the
  * test process on one port: each run starts a fresh server (θ₀, round 0) with its own rule, the
  * workers reconnect and join again, the Byzantine ones get the run's attack through the control
- * service while rounds are paused, and the run ends with θ after the given number of rounds.
+ * service while rounds are paused (it applies from round 1 on), and the run ends with θ after the
+ * given number of rounds.
  */
 export class WorkerCluster {
   private server: TestServer | undefined;
@@ -45,7 +46,7 @@ export class WorkerCluster {
     const env = { BYZPS_WORKER_TOKEN: WORKER_TOKEN, LOG_LEVEL: 'warn' };
     // Fixed shards: whatever order the workers join in, the Byzantine ones hold the same data in every run.
     const workers = await Promise.all(
-      names.map(async (name, shard) => ({ name, ...(await spawnWorker(first.address, name, ['--workers', String(names.length), '--shard', String(shard), '--pull-interval-ms', '2', '--reconnect-max-ms', '200', ...workerArgs], env)) })),
+      names.map(async (name, shard) => ({ name, ...(await spawnWorker(first.address, name, ['--workers', String(names.length), '--shard', String(shard), '--reconnect-max-ms', '200', ...workerArgs], env)) })),
     );
     await first.close();
     return new WorkerCluster(port, serverSettings, workers, names.filter((name) => name.startsWith('byz-')));
@@ -65,11 +66,14 @@ export class WorkerCluster {
         if (!reply.ok) throw new Error(`InjectFault failed: ${reply.details}`);
       }
       control.close();
-      await eventually(async () => (await Promise.all(this.byzantine.map((name) => this.activeAttack(name, attack.name)))).every(Boolean), `the Byzantine workers switch to ${attack.name}`, 30_000);
+      // The faults reach the workers with θ of round 1, the first round after the one they pushed while paused.
       server.handle.engine.resume();
-      await eventually(() => server.handle.engine.round >= setting.rounds, `${setting.rounds} rounds close`, 120_000);
+      await server.handle.engine.waitForRound(setting.rounds, AbortSignal.timeout(120_000));
       server.handle.engine.pause();
-      return server.handle.engine.parameters.slice();
+      const theta = server.handle.engine.parameters.slice();
+      const switched = await Promise.all(this.byzantine.map((name) => this.activeAttack(name, attack.name)));
+      if (!switched.every(Boolean)) throw new Error(`the Byzantine workers did not all switch to ${attack.name}`);
+      return theta;
     } finally {
       await server.close();
       this.server = undefined;

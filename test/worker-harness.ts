@@ -24,7 +24,6 @@ export async function startTestWorker(address: string, overrides: Partial<Worker
     workerToken: WORKER_TOKEN,
     httpHost: '127.0.0.1',
     httpPort: 0,
-    pullIntervalMs: 5,
     reconnectInitialMs: 20,
     reconnectMaxMs: 200,
     logLevel: 'debug',

@@ -16,6 +16,8 @@ export interface JoinInfo {
   readonly dimension: number;
   readonly round: number;
   readonly maxChunkBytes: number;
+  /** Longest the server holds a Pull for its round before ending it with DEADLINE_EXCEEDED. */
+  readonly pullWaitMs: number;
 }
 
 export interface PulledModel {
@@ -51,8 +53,9 @@ export class ParameterServerConnection {
     return metadata;
   }
 
-  private deadline(): Date {
-    return new Date(Date.now() + this.callTimeoutMs);
+  /** The deadline of a call that may first wait `waitMs` on the server. */
+  private deadline(waitMs = 0): Date {
+    return new Date(Date.now() + waitMs + this.callTimeoutMs);
   }
 
   /** Registers a call until it settles. */
@@ -74,9 +77,12 @@ export class ParameterServerConnection {
     return reply;
   }
 
-  /** θ_r reassembled from its chunks into one Float32Array, with the instructions of the first chunk. */
-  pull(workerId: number): Promise<PulledModel> {
-    const stream = this.client.pull({ workerId }, this.metadata(), { deadline: this.deadline() });
+  /**
+   * θ of the open round once it is ≥ `minRound` (a long poll of at most `waitMs` on the server),
+   * reassembled from its chunks, with the instructions of the first chunk.
+   */
+  pull(workerId: number, minRound: number, waitMs: number): Promise<PulledModel> {
+    const stream = this.client.pull({ workerId, minRound }, this.metadata(), { deadline: this.deadline(waitMs) });
     const model = new Promise<PulledModel>((resolve, reject) => {
       let theta: Float32Array | undefined;
       let bytes: Uint8Array | undefined;

@@ -44,7 +44,6 @@ export interface WorkerConfig {
   readonly fault: readonly Instruction[];
   readonly estimateWorkers: readonly number[];
   readonly maxSteps: number;
-  readonly pullIntervalMs: number;
   readonly callTimeoutMs: number;
   readonly reconnectInitialMs: number;
   readonly reconnectMaxMs: number;
@@ -100,8 +99,7 @@ const workerSettings = [
   setting({ key: 'fault', description: 'system fault KIND[:KEY=VALUE,...] (see below)', default: [], shownDefault: 'none', parse: parseInstructions, joinRepeatsWith: ';' }),
   setting({ key: 'estimateWorkers', description: 'worker indices whose gradients a colluding attack (alie, ipm, mimic) recomputes, comma-separated', default: [], shownDefault: 'all', parse: parseIndices }),
   setting({ key: 'maxSteps', description: 'stop after this many pushes (0: run until stopped)', default: 0, parse: parseInteger, check: atLeast(0) }),
-  setting({ key: 'pullIntervalMs', description: 'first wait before pulling again while the round is still open (grows ×1.5 up to 20×)', default: 20, parse: parseInteger, check: between(1, 60_000) }),
-  setting({ key: 'callTimeoutMs', description: 'deadline of each Join, Pull and Push', default: 30_000, parse: parseInteger, check: atLeast(1) }),
+  setting({ key: 'callTimeoutMs', description: 'deadline of each Join and Push, and of each Pull once the server\'s long-poll wait (its --pull-wait-ms) is over', default: 30_000, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'reconnectInitialMs', description: 'first reconnection delay; doubles per failure, with jitter', default: 100, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'reconnectMaxMs', description: 'cap of the reconnection delay', default: 10_000, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'httpHost', description: 'address of the /metrics and /healthz endpoint', default: '0.0.0.0', parse: text }),

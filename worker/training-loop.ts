@@ -7,7 +7,7 @@ import { deriveSeed } from '../tasks/seeds.js';
 import type { Batch } from '../tasks/task.js';
 import { Backoff, sleep } from './backoff.js';
 import type { Behaviour } from './behaviour.js';
-import { type JoinInfo, type ParameterServerConnection, RpcError } from './client.js';
+import { type JoinInfo, type ParameterServerConnection, type PulledModel, RpcError } from './client.js';
 import type { Instruction } from './faults.js';
 import type { GradientSource } from './gradient-source.js';
 import { gradientChunks, type PayloadFault } from './payload.js';
@@ -16,9 +16,6 @@ import { gradientChunks, type PayloadFault } from './payload.js';
 const FATAL_JOIN_CODES: ReadonlySet<status> = new Set([status.UNAUTHENTICATED, status.PERMISSION_DENIED, status.INVALID_ARGUMENT]);
 /** Push failures after which the session is gone (server down, restarted, or it forgot this worker). */
 const SESSION_LOST_CODES: ReadonlySet<status> = new Set([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.NOT_FOUND, status.CANCELLED, status.UNKNOWN, status.INTERNAL]);
-/** While a round stays open, the wait between pulls grows by this factor up to this multiple of the first wait. */
-const PULL_WAIT_GROWTH = 1.5;
-const PULL_WAIT_MAX_FACTOR = 20;
 
 export interface TrainingLoopOptions {
   readonly name: string;
@@ -30,7 +27,6 @@ export interface TrainingLoopOptions {
   readonly metrics: WorkerMetrics;
   readonly log: Logger;
   readonly backoff: Backoff;
-  readonly pullIntervalMs: number;
   /** Stop after this many pushes; 0 runs until stop(). */
   readonly maxSteps: number;
   /** Ends the process for the crash fault. */
@@ -48,7 +44,10 @@ type SessionEnd = { readonly kind: 'stopped' } | { readonly kind: 'disconnect'; 
 
 /**
  * The worker's life: join, then Pull θ_r → gradient on its shard → attack → Push, round after
- * round; on a lost server, reconnect with backoff and join again under the same name. Instructions
+ * round, each Pull a long poll for the round after the one it pushed for (docs/PROTOCOL.md); the
+ * server answers with an earlier round when it lacks this worker's gradient for it (after its own
+ * restart, say), and the worker computes for that round: it resyncs without a failed call. On a
+ * lost server it reconnects with backoff and joins again under the same name. Instructions
  * arriving with a Pull change what it does from that round on.
  */
 export class TrainingLoop {
@@ -127,24 +126,19 @@ export class TrainingLoop {
   private async train(session: Session): Promise<SessionEnd> {
     const { behaviour, metrics, log } = this.options;
     const { connection, join, source } = session;
-    // A fresh session may be a restarted server that lost this worker's last push, so nothing counts as pushed yet.
-    let lastPushedRound = -1;
-    let wait = this.options.pullIntervalMs;
+    // A fresh session may be a restarted server that lost this worker's last push: start from its open round.
+    let wantedRound = join.round;
     while (!this.isStopped()) {
-      const pulled = await connection.pull(join.workerId);
+      const pulled = await this.pullRound(connection, join, wantedRound);
+      if (pulled === undefined) continue;
       this.follow(pulled.instructions);
-      if (pulled.round <= lastPushedRound) {
-        await sleep(wait, this.abort.signal);
-        wait = Math.min(wait * PULL_WAIT_GROWTH, this.options.pullIntervalMs * PULL_WAIT_MAX_FACTOR);
-        continue;
-      }
-      wait = this.options.pullIntervalMs;
+      if (pulled.round < wantedRound) log.info({ round: pulled.round, wanted: wantedRound }, 'resynced: the server has no gradient of this worker for its open round');
+      wantedRound = pulled.round + 1;
       if (await this.crashOrHangDue()) return { kind: 'stopped' };
       const step = source.step(pulled.theta, pulled.round, behaviour.attack);
       metrics.round.set(pulled.round);
       metrics.loss.set(step.loss);
       await this.pushStep(connection, join, pulled.round, step.gradient);
-      lastPushedRound = pulled.round;
       this.steps++;
       metrics.steps.inc();
       log.debug({ round: pulled.round, loss: step.loss, attack: behaviour.attack?.name }, 'step done');
@@ -164,6 +158,19 @@ export class TrainingLoop {
       }
     }
     return { kind: 'stopped' };
+  }
+
+  /** One long poll; undefined when the server's wait ended before the round opened, so the caller asks again. */
+  private async pullRound(connection: ParameterServerConnection, join: JoinInfo, wantedRound: number): Promise<PulledModel | undefined> {
+    try {
+      return await connection.pull(join.workerId, wantedRound, join.pullWaitMs);
+    } catch (error) {
+      if (error instanceof RpcError && error.code === status.DEADLINE_EXCEEDED && !this.isStopped()) {
+        this.options.log.debug({ round: wantedRound }, 'round not open yet; pulling again');
+        return undefined;
+      }
+      throw error;
+    }
   }
 
   /** Applies instructions from the control service; a bad one is logged and ignored so the operator can retry. */

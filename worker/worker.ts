@@ -95,7 +95,6 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     metrics,
     log,
     backoff: new Backoff(config.reconnectInitialMs, config.reconnectMaxMs),
-    pullIntervalMs: config.pullIntervalMs,
     maxSteps: config.maxSteps,
     exit: options.exit ?? ((code) => process.exit(code)),
   });

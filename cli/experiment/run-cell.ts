@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { makeServerConfig, type ServerConfig } from '../../services/config.js';
 import { type ServerHandle, startServer } from '../../services/server.js';
 import { loadTask } from '../../services/task.js';
@@ -9,32 +8,8 @@ import { cellKey, type CellResult, type CellSettings, type CurvePoint } from './
 import { attackerParams, NO_ATTACK } from './grid.js';
 import { BYZANTINE_PREFIX, InfluenceTally } from './influence.js';
 
-/** The server's log messages this runner follows (services/round-metrics.ts, services/evaluation.ts). */
-const ROUND_CLOSED = 'round closed';
-const EVALUATED = 'evaluated θ on held-out data';
-
 /** Called after every closed round with the number of rounds done. */
 export type RoundListener = (roundsDone: number) => void;
-
-interface LogRecord {
-  readonly msg?: string;
-  readonly level?: number;
-  readonly round?: number;
-  readonly loss?: number;
-  readonly accuracy?: number;
-}
-
-/** A stream that hands each pino JSON line to `onRecord` as it is written, synchronously. */
-function recordSink(onRecord: (record: LogRecord) => void): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line !== '') onRecord(JSON.parse(line) as LogRecord);
-      }
-      done();
-    },
-  });
-}
 
 function serverConfig(settings: CellSettings): ServerConfig {
   const widthSetting = settings.task === 'fashion-mnist' ? { hidden: settings.width } : { dimension: settings.width };
@@ -51,9 +26,12 @@ function serverConfig(settings: CellSettings): ServerConfig {
     ruleParams: settings.ruleParams,
     f: settings.f,
     maxWorkers: settings.n,
+    // Every round aggregates all n gradients, as the grid's figures assume.
+    quorum: settings.n,
     learningRate: settings.learningRate,
     momentum: settings.momentum,
-    logLevel: 'info',
+    // What the runner needs it follows as events; failures reach it as events or a worker's end.
+    logLevel: 'silent',
   });
 }
 
@@ -65,9 +43,6 @@ function isByzantine(settings: CellSettings, index: number): boolean {
 function startCellWorker(settings: CellSettings, address: string, index: number, errors: string[]): Promise<WorkerHandle> {
   const honestCount = settings.n - settings.f;
   const byzantine = isByzantine(settings, index);
-  const sink = recordSink((record) => {
-    if (record.msg !== undefined) errors.push(`worker ${index}: ${record.msg}`);
-  });
   const config = makeWorkerConfig({
     server: address,
     name: byzantine ? `${BYZANTINE_PREFIX}${index}` : `honest-${index}`,
@@ -80,12 +55,11 @@ function startCellWorker(settings: CellSettings, address: string, index: number,
     attackParam: byzantine ? attackerParams({ name: settings.attack, params: settings.attackParams }, { n: settings.n, f: settings.f, attacker: settings.seed * 1000 + index }) : {},
     // Colluders estimate the honest workers' gradients, as the attacks assume they know them.
     estimateWorkers: Array.from({ length: honestCount }, (_, worker) => worker),
-    pullIntervalMs: 2,
     httpHost: '127.0.0.1',
     httpPort: 0,
-    logLevel: 'error',
+    logLevel: 'silent',
   });
-  return startWorker(config, { logDestination: sink, exit: (code) => errors.push(`worker ${index} exited with code ${code}`) });
+  return startWorker(config, { exit: (code) => errors.push(`worker ${index} exited with code ${code}`) });
 }
 
 function pointOf(round: number, evaluation: Evaluation): CurvePoint {
@@ -108,41 +82,39 @@ export async function runCell(settings: CellSettings, onRound: RoundListener = (
   const workerErrors: string[] = [];
   const closeTimes: number[] = [];
   const tally = new InfluenceTally();
-  let reachRounds: () => void = () => undefined;
-  const roundsReached = new Promise<void>((resolve) => (reachRounds = resolve));
-  const onRecord = (record: LogRecord) => {
-    if (record.msg === ROUND_CLOSED && record.round !== undefined) {
-      const done = record.round + 1;
-      if (done > settings.rounds) return;
-      // Pausing here, while the engine is still inside its close, stops it at exactly `rounds` rounds.
-      if (done === settings.rounds) server.engine.pause();
-      closeTimes.push(performance.now());
-      tally.add(server.metrics.workerInfluence);
-      onRound(done);
-      if (done === settings.rounds) reachRounds();
-    } else if (record.msg === EVALUATED && record.round !== undefined && record.loss !== undefined && record.round < settings.rounds) {
-      curve.push(pointOf(record.round, { loss: record.loss, ...(record.accuracy === undefined ? {} : { accuracy: record.accuracy }) }));
-    }
-  };
   const config = serverConfig(settings);
   // The same task the server builds, here for θ₀ and the final θ; the server starts from this θ₀.
   const task = loadTask(config);
   curve.push(pointOf(0, task.evaluate(task.initialParameters())));
-  // Rounds close only once workers have joined, after this assignment, so onRecord never sees it unset.
-  const server = await startServer(config, { logDestination: recordSink(onRecord) });
+  const server = await startServer(config);
+  server.events.on('roundClosed', ({ round }) => {
+    const done = round + 1;
+    if (done > settings.rounds) return;
+    // Pausing here, while the engine is still inside its close, stops it at exactly `rounds` rounds.
+    if (done === settings.rounds) server.engine.pause();
+    closeTimes.push(performance.now());
+    tally.add(server.metrics.workerInfluence);
+    onRound(done);
+  });
+  server.events.on('evaluated', ({ round, loss, accuracy }) => {
+    if (round < settings.rounds) curve.push(pointOf(round, { loss, ...(accuracy === undefined ? {} : { accuracy }) }));
+  });
   const workers: WorkerHandle[] = [];
   try {
     const address = `127.0.0.1:${server.grpcPort}`;
     for (let index = 0; index < settings.n; index++) workers.push(await startCellWorker(settings, address, index, workerErrors));
-    // A worker that ends on its own (refused for good, or its attack impossible on this task) fails the cell.
+    // A worker that ends on its own (refused for good, or its attack impossible on this task) fails the cell, as does a failed aggregation.
     const failed = new Promise<never>((_, reject) => {
       const stopped = (reason: unknown) => {
         const why = workerErrors.join('; ') || (reason instanceof Error ? reason.message : 'no reason given');
         reject(new Error(`a worker stopped before round ${settings.rounds}: ${why}`));
       };
       for (const worker of workers) worker.done.then(stopped, stopped);
+      server.events.on('aggregationFailed', ({ round, error }) => {
+        reject(new Error(`aggregation of round ${round} failed: ${error instanceof Error ? error.message : String(error)}`));
+      });
     });
-    await Promise.race([roundsReached, failed]);
+    await Promise.race([server.engine.waitForRound(settings.rounds, new AbortController().signal), failed]);
     const final = task.evaluate(server.engine.parameters);
     // The thread's own figure for the last round may still be on its way; this one stands for it.
     curve.push(pointOf(settings.rounds, final));

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
+import { CheckpointStore } from '../../services/checkpoint.js';
 import { ConfigError, loadServerConfig } from '../../services/index.js';
 import { loadWorkerConfig } from '../../worker/config.js';
 import type { Command } from '../command.js';
@@ -187,7 +187,8 @@ async function run(config: StartConfig): Promise<number> {
     if (final !== undefined) record(readProgress(final, classifies));
     await supervisor.stop();
     if (last === undefined) throw new InputError(`the server never answered on ${server.metricsUrl}`);
-    const checkpoint = await lastCheckpoint(server.child.logFile);
+    // The server writes its last checkpoint as it stops, so the newest file is the run's end.
+    const checkpoint = await new CheckpointStore(directory.checkpointDir).newestPath();
     await writeStdout(formatSummary({ startRound, wallSeconds: (Date.now() - startedAt) / 1000, firstEvaluation, last, influence, checkpoint, logDir: directory.logDir }, shape));
     return exitCodes.ok;
   } finally {
@@ -195,17 +196,6 @@ async function run(config: StartConfig): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-/** The path of the last checkpoint the server's log says it wrote. */
-async function lastCheckpoint(serverLog: string): Promise<string | undefined> {
-  let path: string | undefined;
-  for (const line of (await readFile(serverLog, 'utf8')).split('\n')) {
-    if (!line.includes('"checkpoint written"')) continue;
-    const record = JSON.parse(line) as { msg?: unknown; path?: unknown };
-    if (record.msg === 'checkpoint written' && typeof record.path === 'string') path = record.path;
-  }
-  return path;
 }
 
 /** `byzps start`: a server and its workers, some Byzantine, as local processes with live progress and a summary. */

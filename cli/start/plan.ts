@@ -7,7 +7,6 @@ export const LOOPBACK = '127.0.0.1';
 const ROUND_DEADLINE_MS = 3000;
 
 /** Local calls are cheap: polling the open round often keeps rounds short. */
-const PULL_INTERVAL_MS = 5;
 
 /** One worker process of the run. */
 export interface WorkerPlan {
@@ -47,7 +46,7 @@ export function workerPlans(config: StartConfig, server: string): WorkerPlan[] {
     const attack = byzantine ? ['--attack', config.attack, ...Object.entries(attackParams(config)).flatMap(([key, value]) => ['--attack-param', `${key}=${value}`])] : [];
     const args = [
       'worker',
-      ...['--server', server, '--name', name, '--http-host', LOOPBACK, '--http-port', '0', '--pull-interval-ms', String(PULL_INTERVAL_MS)],
+      ...['--server', server, '--name', name, '--http-host', LOOPBACK, '--http-port', '0'],
       ...['--seed', String(config.seed), '--data-seed', String(config.seed)],
       ...['--workers', String(config.workers), '--shard', String(shard)],
       ...(config.dataDir === '' ? [] : ['--data-dir', config.dataDir]),

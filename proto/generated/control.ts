@@ -11,6 +11,7 @@ import type { InjectFaultRequest as _byzps_v1_InjectFaultRequest, InjectFaultReq
 import type { JoinReply as _byzps_v1_JoinReply, JoinReply__Output as _byzps_v1_JoinReply__Output } from './byzps/v1/JoinReply.js';
 import type { JoinRequest as _byzps_v1_JoinRequest, JoinRequest__Output as _byzps_v1_JoinRequest__Output } from './byzps/v1/JoinRequest.js';
 import type { ModelChunk as _byzps_v1_ModelChunk, ModelChunk__Output as _byzps_v1_ModelChunk__Output } from './byzps/v1/ModelChunk.js';
+import type { ObserveRequest as _byzps_v1_ObserveRequest, ObserveRequest__Output as _byzps_v1_ObserveRequest__Output } from './byzps/v1/ObserveRequest.js';
 import type { ParameterServerClient as _byzps_v1_ParameterServerClient, ParameterServerDefinition as _byzps_v1_ParameterServerDefinition } from './byzps/v1/ParameterServer.js';
 import type { PauseReply as _byzps_v1_PauseReply, PauseReply__Output as _byzps_v1_PauseReply__Output } from './byzps/v1/PauseReply.js';
 import type { PauseRequest as _byzps_v1_PauseRequest, PauseRequest__Output as _byzps_v1_PauseRequest__Output } from './byzps/v1/PauseRequest.js';
@@ -43,9 +44,10 @@ export interface ProtoGrpcType {
       JoinReply: MessageTypeDefinition<_byzps_v1_JoinReply, _byzps_v1_JoinReply__Output>
       JoinRequest: MessageTypeDefinition<_byzps_v1_JoinRequest, _byzps_v1_JoinRequest__Output>
       ModelChunk: MessageTypeDefinition<_byzps_v1_ModelChunk, _byzps_v1_ModelChunk__Output>
+      ObserveRequest: MessageTypeDefinition<_byzps_v1_ObserveRequest, _byzps_v1_ObserveRequest__Output>
       /**
-       * A worker joins once, then repeats: Pull θ_r for the current round r, compute a gradient, Push it
-       * for round r. Tensors travel as little-endian float32 `bytes` in chunks of at most 1 MiB.
+       * A worker joins once, then repeats: Pull θ_r of the open round r, compute a gradient, Push it for
+       * round r, Pull with min_round = r + 1. Tensors travel as little-endian float32 `bytes` in chunks.
        */
       ParameterServer: SubtypeConstructor<typeof grpc.Client, _byzps_v1_ParameterServerClient> & { service: _byzps_v1_ParameterServerDefinition }
       PauseReply: MessageTypeDefinition<_byzps_v1_PauseReply, _byzps_v1_PauseReply__Output>

@@ -6,6 +6,7 @@ import type { GradientChunk as _byzps_v1_GradientChunk, GradientChunk__Output as
 import type { JoinReply as _byzps_v1_JoinReply, JoinReply__Output as _byzps_v1_JoinReply__Output } from './byzps/v1/JoinReply.js';
 import type { JoinRequest as _byzps_v1_JoinRequest, JoinRequest__Output as _byzps_v1_JoinRequest__Output } from './byzps/v1/JoinRequest.js';
 import type { ModelChunk as _byzps_v1_ModelChunk, ModelChunk__Output as _byzps_v1_ModelChunk__Output } from './byzps/v1/ModelChunk.js';
+import type { ObserveRequest as _byzps_v1_ObserveRequest, ObserveRequest__Output as _byzps_v1_ObserveRequest__Output } from './byzps/v1/ObserveRequest.js';
 import type { ParameterServerClient as _byzps_v1_ParameterServerClient, ParameterServerDefinition as _byzps_v1_ParameterServerDefinition } from './byzps/v1/ParameterServer.js';
 import type { PullRequest as _byzps_v1_PullRequest, PullRequest__Output as _byzps_v1_PullRequest__Output } from './byzps/v1/PullRequest.js';
 import type { PushReply as _byzps_v1_PushReply, PushReply__Output as _byzps_v1_PushReply__Output } from './byzps/v1/PushReply.js';
@@ -22,9 +23,10 @@ export interface ProtoGrpcType {
       JoinReply: MessageTypeDefinition<_byzps_v1_JoinReply, _byzps_v1_JoinReply__Output>
       JoinRequest: MessageTypeDefinition<_byzps_v1_JoinRequest, _byzps_v1_JoinRequest__Output>
       ModelChunk: MessageTypeDefinition<_byzps_v1_ModelChunk, _byzps_v1_ModelChunk__Output>
+      ObserveRequest: MessageTypeDefinition<_byzps_v1_ObserveRequest, _byzps_v1_ObserveRequest__Output>
       /**
-       * A worker joins once, then repeats: Pull θ_r for the current round r, compute a gradient, Push it
-       * for round r. Tensors travel as little-endian float32 `bytes` in chunks of at most 1 MiB.
+       * A worker joins once, then repeats: Pull θ_r of the open round r, compute a gradient, Push it for
+       * round r, Pull with min_round = r + 1. Tensors travel as little-endian float32 `bytes` in chunks.
        */
       ParameterServer: SubtypeConstructor<typeof grpc.Client, _byzps_v1_ParameterServerClient> & { service: _byzps_v1_ParameterServerDefinition }
       PullRequest: MessageTypeDefinition<_byzps_v1_PullRequest, _byzps_v1_PullRequest__Output>

@@ -44,6 +44,9 @@ async function startBareServer(): Promise<Target> {
     Pull(call) {
       call.emit('error', unimplemented);
     },
+    Observe(call) {
+      call.emit('error', unimplemented);
+    },
     Push(call, callback) {
       let bytes = 0;
       call.on('data', (chunk: { data: Buffer }) => {
@@ -74,9 +77,7 @@ async function startParameterServer(dimension: number): Promise<Target> {
   const handle = await startServer(config);
   return {
     address: `127.0.0.1:${handle.grpcPort}`,
-    async roundDone(round) {
-      while (handle.engine.round <= round) await new Promise((resolve) => setTimeout(resolve, 1));
-    },
+    roundDone: (round) => handle.engine.waitForRound(round + 1, AbortSignal.timeout(600_000)),
     async ruleSeconds() {
       const { values } = await handle.metrics.aggregationDuration.get();
       return values.find((value) => value.metricName === 'byzps_aggregation_duration_seconds_sum')?.value ?? 0;

@@ -13,7 +13,7 @@ export interface GradientChunk {
    */
   'offset'?: (number);
   /**
-   * Little-endian float32 values; at most 1 MiB per chunk.
+   * Little-endian float32 values; at most JoinReply.max_chunk_bytes per chunk.
    */
   'data'?: (Buffer | Uint8Array | string);
 }
@@ -30,7 +30,7 @@ export interface GradientChunk__Output {
    */
   'offset': (number);
   /**
-   * Little-endian float32 values; at most 1 MiB per chunk.
+   * Little-endian float32 values; at most JoinReply.max_chunk_bytes per chunk.
    */
   'data': (Buffer);
 }

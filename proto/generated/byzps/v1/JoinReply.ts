@@ -12,13 +12,17 @@ export interface JoinReply {
    */
   'dimension'?: (number);
   /**
-   * The round currently open for pushes.
+   * The round currently open for pushes; rounds count from 0.
    */
   'round'?: (number);
   /**
    * Largest gradient chunk the server accepts, in bytes; larger ones fail with RESOURCE_EXHAUSTED.
    */
   'maxChunkBytes'?: (number);
+  /**
+   * Longest a Pull or Observe waits for its min_round before ending with DEADLINE_EXCEEDED.
+   */
+  'pullWaitMs'?: (number);
 }
 
 export interface JoinReply__Output {
@@ -32,11 +36,15 @@ export interface JoinReply__Output {
    */
   'dimension': (number);
   /**
-   * The round currently open for pushes.
+   * The round currently open for pushes; rounds count from 0.
    */
   'round': (number);
   /**
    * Largest gradient chunk the server accepts, in bytes; larger ones fail with RESOURCE_EXHAUSTED.
    */
   'maxChunkBytes': (number);
+  /**
+   * Longest a Pull or Observe waits for its min_round before ending with DEADLINE_EXCEEDED.
+   */
+  'pullWaitMs': (number);
 }

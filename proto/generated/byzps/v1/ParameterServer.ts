@@ -6,12 +6,13 @@ import type { GradientChunk as _byzps_v1_GradientChunk, GradientChunk__Output as
 import type { JoinReply as _byzps_v1_JoinReply, JoinReply__Output as _byzps_v1_JoinReply__Output } from '../../byzps/v1/JoinReply.js';
 import type { JoinRequest as _byzps_v1_JoinRequest, JoinRequest__Output as _byzps_v1_JoinRequest__Output } from '../../byzps/v1/JoinRequest.js';
 import type { ModelChunk as _byzps_v1_ModelChunk, ModelChunk__Output as _byzps_v1_ModelChunk__Output } from '../../byzps/v1/ModelChunk.js';
+import type { ObserveRequest as _byzps_v1_ObserveRequest, ObserveRequest__Output as _byzps_v1_ObserveRequest__Output } from '../../byzps/v1/ObserveRequest.js';
 import type { PullRequest as _byzps_v1_PullRequest, PullRequest__Output as _byzps_v1_PullRequest__Output } from '../../byzps/v1/PullRequest.js';
 import type { PushReply as _byzps_v1_PushReply, PushReply__Output as _byzps_v1_PushReply__Output } from '../../byzps/v1/PushReply.js';
 
 /**
- * A worker joins once, then repeats: Pull θ_r for the current round r, compute a gradient, Push it
- * for round r. Tensors travel as little-endian float32 `bytes` in chunks of at most 1 MiB.
+ * A worker joins once, then repeats: Pull θ_r of the open round r, compute a gradient, Push it for
+ * round r, Pull with min_round = r + 1. Tensors travel as little-endian float32 `bytes` in chunks.
  */
 export interface ParameterServerClient extends grpc.Client {
   /**
@@ -30,12 +31,29 @@ export interface ParameterServerClient extends grpc.Client {
   join(argument: _byzps_v1_JoinRequest, callback: grpc.requestCallback<_byzps_v1_JoinReply__Output>): grpc.ClientUnaryCall;
   
   /**
-   * Streams the current parameters θ_r in chunks; the first chunk also carries pending fault instructions.
+   * Streams θ like Pull, for a client that follows training without taking part (a dashboard, an
+   * evaluator): it has no worker id, receives no faults and never changes which workers a round waits for.
+   */
+  Observe(argument: _byzps_v1_ObserveRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_byzps_v1_ModelChunk__Output>;
+  Observe(argument: _byzps_v1_ObserveRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_byzps_v1_ModelChunk__Output>;
+  /**
+   * Streams θ like Pull, for a client that follows training without taking part (a dashboard, an
+   * evaluator): it has no worker id, receives no faults and never changes which workers a round waits for.
+   */
+  observe(argument: _byzps_v1_ObserveRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_byzps_v1_ModelChunk__Output>;
+  observe(argument: _byzps_v1_ObserveRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_byzps_v1_ModelChunk__Output>;
+  
+  /**
+   * Streams θ of the open round in chunks once that round is ≥ min_round (a long poll), or at once
+   * when the worker owes the open round a gradient. The first chunk carries pending fault instructions.
+   * Ends with DEADLINE_EXCEEDED when no such round opens within JoinReply.pull_wait_ms: pull again.
    */
   Pull(argument: _byzps_v1_PullRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_byzps_v1_ModelChunk__Output>;
   Pull(argument: _byzps_v1_PullRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_byzps_v1_ModelChunk__Output>;
   /**
-   * Streams the current parameters θ_r in chunks; the first chunk also carries pending fault instructions.
+   * Streams θ of the open round in chunks once that round is ≥ min_round (a long poll), or at once
+   * when the worker owes the open round a gradient. The first chunk carries pending fault instructions.
+   * Ends with DEADLINE_EXCEEDED when no such round opens within JoinReply.pull_wait_ms: pull again.
    */
   pull(argument: _byzps_v1_PullRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_byzps_v1_ModelChunk__Output>;
   pull(argument: _byzps_v1_PullRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_byzps_v1_ModelChunk__Output>;
@@ -58,8 +76,8 @@ export interface ParameterServerClient extends grpc.Client {
 }
 
 /**
- * A worker joins once, then repeats: Pull θ_r for the current round r, compute a gradient, Push it
- * for round r. Tensors travel as little-endian float32 `bytes` in chunks of at most 1 MiB.
+ * A worker joins once, then repeats: Pull θ_r of the open round r, compute a gradient, Push it for
+ * round r, Pull with min_round = r + 1. Tensors travel as little-endian float32 `bytes` in chunks.
  */
 export interface ParameterServerHandlers extends grpc.UntypedServiceImplementation {
   /**
@@ -68,7 +86,15 @@ export interface ParameterServerHandlers extends grpc.UntypedServiceImplementati
   Join: grpc.handleUnaryCall<_byzps_v1_JoinRequest__Output, _byzps_v1_JoinReply>;
   
   /**
-   * Streams the current parameters θ_r in chunks; the first chunk also carries pending fault instructions.
+   * Streams θ like Pull, for a client that follows training without taking part (a dashboard, an
+   * evaluator): it has no worker id, receives no faults and never changes which workers a round waits for.
+   */
+  Observe: grpc.handleServerStreamingCall<_byzps_v1_ObserveRequest__Output, _byzps_v1_ModelChunk>;
+  
+  /**
+   * Streams θ of the open round in chunks once that round is ≥ min_round (a long poll), or at once
+   * when the worker owes the open round a gradient. The first chunk carries pending fault instructions.
+   * Ends with DEADLINE_EXCEEDED when no such round opens within JoinReply.pull_wait_ms: pull again.
    */
   Pull: grpc.handleServerStreamingCall<_byzps_v1_PullRequest__Output, _byzps_v1_ModelChunk>;
   
@@ -81,6 +107,7 @@ export interface ParameterServerHandlers extends grpc.UntypedServiceImplementati
 
 export interface ParameterServerDefinition extends grpc.ServiceDefinition {
   Join: MethodDefinition<_byzps_v1_JoinRequest, _byzps_v1_JoinReply, _byzps_v1_JoinRequest__Output, _byzps_v1_JoinReply__Output>
+  Observe: MethodDefinition<_byzps_v1_ObserveRequest, _byzps_v1_ModelChunk, _byzps_v1_ObserveRequest__Output, _byzps_v1_ModelChunk__Output>
   Pull: MethodDefinition<_byzps_v1_PullRequest, _byzps_v1_ModelChunk, _byzps_v1_PullRequest__Output, _byzps_v1_ModelChunk__Output>
   Push: MethodDefinition<_byzps_v1_GradientChunk, _byzps_v1_PushReply, _byzps_v1_GradientChunk__Output, _byzps_v1_PushReply__Output>
 }

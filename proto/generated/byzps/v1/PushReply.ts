@@ -2,6 +2,9 @@
 
 
 export interface PushReply {
+  /**
+   * Always true: a refused push ends with an error status instead of a reply.
+   */
   'accepted'?: (boolean);
   /**
    * The round the gradient was accepted for.
@@ -10,6 +13,9 @@ export interface PushReply {
 }
 
 export interface PushReply__Output {
+  /**
+   * Always true: a refused push ends with an error status instead of a reply.
+   */
   'accepted': (boolean);
   /**
    * The round the gradient was accepted for.

@@ -15,6 +15,10 @@ export interface StatusReply {
   'gradientsReceived'?: (number);
   'quorum'?: (number);
   'workers'?: (_byzps_v1_WorkerStatus)[];
+  /**
+   * Workers the open round waits for.
+   */
+  'awaited'?: (number);
 }
 
 export interface StatusReply__Output {
@@ -30,4 +34,8 @@ export interface StatusReply__Output {
   'gradientsReceived': (number);
   'quorum': (number);
   'workers': (_byzps_v1_WorkerStatus__Output)[];
+  /**
+   * Workers the open round waits for.
+   */
+  'awaited': (number);
 }

@@ -12,6 +12,14 @@ export interface WorkerStatus {
    * Unix time of its last accepted push in milliseconds, 0 if never.
    */
   'lastPushUnixMs'?: (number | string);
+  /**
+   * Whether rounds wait for this worker (docs/PROTOCOL.md, "Round membership").
+   */
+  'awaited'?: (boolean);
+  /**
+   * For a worker not awaited: accepted pushes in a row it still needs before rounds wait for it.
+   */
+  'probation'?: (number);
 }
 
 export interface WorkerStatus__Output {
@@ -25,4 +33,12 @@ export interface WorkerStatus__Output {
    * Unix time of its last accepted push in milliseconds, 0 if never.
    */
   'lastPushUnixMs': (number);
+  /**
+   * Whether rounds wait for this worker (docs/PROTOCOL.md, "Round membership").
+   */
+  'awaited': (boolean);
+  /**
+   * For a worker not awaited: accepted pushes in a row it still needs before rounds wait for it.
+   */
+  'probation': (number);
 }
