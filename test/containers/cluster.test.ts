@@ -101,7 +101,7 @@ describe('a byzps cluster in containers: the server and six workers on one netwo
     const timeoutsBefore = metricValue(await serverMetrics(), 'byzps_round_timeouts_total');
     stopped.add('honest-3');
     await workers.get('honest-3')!.stop();
-    await eventually(async () => metricValue(await serverMetrics(), 'byzps_workers_connected') === WORKERS - 1, 'the server counts five active workers', 60_000, 250);
+    await eventually(async () => metricValue(await serverMetrics(), 'byzps_workers_awaited') === WORKERS - 1, 'the server waits for five workers', 60_000, 250);
     const roundsAfterStop = await rounds();
     await eventually(async () => (await rounds()) >= roundsAfterStop + 10, 'ten more rounds close with five workers', 90_000, 250);
     expect(metricValue(await serverMetrics(), 'byzps_round_timeouts_total')).toBeGreaterThan(timeoutsBefore);
