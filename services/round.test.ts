@@ -252,27 +252,42 @@ describe('RoundEngine', () => {
     await expect(pending).rejects.toThrow(/shutting down/);
   });
 
-  it('hands one reader θ of the same round at most twice; further requests wait for the next round', async () => {
+  it('hands a reader θ of a round once, a worker that joins again once more; further requests wait for the next round', async () => {
     vi.useFakeTimers();
     const { rounds } = engine();
     const a = rounds.join('a').workerId;
     const spinner = rounds.join('spinner').workerId;
     const signal = new AbortController().signal;
-    for (const reader of [{ workerId: spinner }, { peer: '127.0.0.1:5000' }]) {
-      for (let serve = 0; serve < SERVES_PER_ROUND; serve++) (await rounds.awaitParameters(0, signal, reader)).release();
-    }
-    let third: number | undefined;
-    const waiting = rounds.awaitParameters(0, signal, { peer: '127.0.0.1:5000' }).then((borrowed) => {
-      third = borrowed.round;
-      borrowed.release();
-    });
+    const answer = (reader: { workerId: number } | { peer: string }, wait = signal) => {
+      const outcome: { round?: number } = {};
+      const done = rounds.awaitParameters(0, wait, reader).then((borrowed) => {
+        outcome.round = borrowed.round;
+        borrowed.release();
+      });
+      return { outcome, done };
+    };
+    (await rounds.awaitParameters(0, signal, { workerId: spinner })).release();
+    (await rounds.awaitParameters(0, signal, { peer: '127.0.0.1:5000' })).release();
+    const observerAgain = answer({ peer: '127.0.0.1:5000' });
+    const cancel = new AbortController();
+    const workerAgain = answer({ workerId: spinner }, cancel.signal);
     await settle();
-    expect(third).toBeUndefined();
+    expect([observerAgain.outcome.round, workerAgain.outcome.round]).toEqual([undefined, undefined]);
+    cancel.abort(new Error('gave up'));
+    await expect(workerAgain.done).rejects.toThrow('gave up');
+    // Joining again earns one more θ of the round (a restarted worker), and only one.
+    rounds.join('spinner');
+    (await rounds.awaitParameters(0, signal, { workerId: spinner })).release();
+    rounds.join('spinner');
+    expect(SERVES_PER_ROUND).toBe(2);
+    const third = answer({ workerId: spinner });
+    await settle();
+    expect(third.outcome.round).toBeUndefined();
     // Another connection is another reader.
     (await rounds.awaitParameters(0, signal, { peer: '127.0.0.1:5001' })).release();
     rounds.beginPush(a, 0).complete(new Float32Array([1, 1]));
     rounds.beginPush(spinner, 0).complete(new Float32Array([1, 1]));
-    await waiting;
-    expect(third).toBe(1);
+    await Promise.all([observerAgain.done, third.done]);
+    expect([observerAgain.outcome.round, third.outcome.round]).toEqual([1, 1]);
   });
 });

@@ -48,9 +48,10 @@ export interface PushLease {
 export type Reader = { readonly workerId: number } | { readonly peer: string };
 
 /**
- * How often one reader gets θ of the same round: a worker needs it once, twice when it restarted
- * in the middle of a round. Further requests wait for the next round, so no client can make the
- * server stream θ in a loop (docs/PROTOCOL.md, "Pull").
+ * How often one worker gets θ of the same round: once, and once more after it joins again (a
+ * worker restarted in the middle of a round); an observer's connection gets it once. Further
+ * requests wait for the next round, so no client can make the server stream θ in a loop
+ * (docs/PROTOCOL.md, "Pull").
  */
 export const SERVES_PER_ROUND = 2;
 
@@ -102,6 +103,8 @@ export class RoundEngine {
   private openWaiters: (() => void)[] = [];
   /** How often each reader got θ of the open round. */
   private served = new Map<string, number>();
+  /** Workers that joined again since they last got θ of the open round: they may get it once more. */
+  private rejoined = new Set<number>();
   private openedAtMs = performance.now();
   private deadlineTimer: NodeJS.Timeout | undefined;
   private deadlinePassed = false;
@@ -164,7 +167,8 @@ export class RoundEngine {
    * θ borrowed as soon as a round ≥ `minRound` is open — or at once when the reader is a worker
    * that owes the open round a gradient (it neither pushed nor was refused for it: a worker that is
    * ahead after a server restart, or behind after a freeze, resyncs). A reader that already got θ
-   * of the open round SERVES_PER_ROUND times waits for the next one. Rejects when `signal` aborts.
+   * of the open round waits for the next one, unless it is a worker that joined again since
+   * (SERVES_PER_ROUND). Rejects when `signal` aborts.
    */
   async awaitParameters(minRound: number, signal: AbortSignal, reader?: Reader): Promise<BorrowedParameters> {
     const workerId = reader !== undefined && 'workerId' in reader ? reader.workerId : undefined;
@@ -175,9 +179,11 @@ export class RoundEngine {
       signal.throwIfAborted();
       const open = this.closing === undefined;
       const wanted = this.currentRound >= minRound || (workerId !== undefined && this.owes(workerId));
-      const allowed = key === undefined || (this.served.get(key) ?? 0) < SERVES_PER_ROUND;
+      const servedBefore = key === undefined ? 0 : (this.served.get(key) ?? 0);
+      const allowed = servedBefore === 0 || (servedBefore < SERVES_PER_ROUND && workerId !== undefined && this.rejoined.has(workerId));
       if (open && wanted && allowed) {
-        if (key !== undefined) this.served.set(key, (this.served.get(key) ?? 0) + 1);
+        if (key !== undefined) this.served.set(key, servedBefore + 1);
+        if (workerId !== undefined) this.rejoined.delete(workerId);
         return this.borrowParameters();
       }
       await this.nextOpening(signal);
@@ -218,6 +224,7 @@ export class RoundEngine {
   /** Registers a worker by name, or returns the id it already has. After the first round, joining never makes a round wait for it. */
   join(name: string): JoinResult {
     const { member, rejoined } = this.members.join(name, this.bootstrapping);
+    if (this.served.has(`worker ${member.id}`)) this.rejoined.add(member.id);
     this.events.emit('workerJoined', { worker: member.name, workerId: member.id, rejoined });
     return { workerId: member.id, round: this.currentRound };
   }
@@ -401,6 +408,7 @@ export class RoundEngine {
     this.received = new Map();
     this.refused = new Set();
     this.served = new Map();
+    this.rejoined = new Set();
     this.deadlinePassed = false;
     this.quorumWaitReported = false;
     // The rule may be replaced while it runs off-thread; this round is reported under the rule that ran it.
