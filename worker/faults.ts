@@ -24,6 +24,8 @@ export type SystemFault =
   | { readonly kind: 'truncated-payload' }
   /** Pushes `extra` coordinates too many (too few when negative). */
   | { readonly kind: 'wrong-length'; readonly extra: number }
+  /** Labels every push `behind` rounds before the round it was computed for (round 0 while that is negative): stale. */
+  | { readonly kind: 'stale-round'; readonly behind: number }
   /** Drops its connection once, stays away `downMs`, then reconnects and joins again. */
   | { readonly kind: 'disconnect'; readonly downMs: number };
 
@@ -44,6 +46,7 @@ const faultParams: Readonly<Record<SystemFaultKind, ParamSchema>> = {
   'nan-payload': {},
   'truncated-payload': {},
   'wrong-length': { extra: { kind: 'integer', default: 1, description: 'coordinates added to the gradient (negative: removed)' } },
+  'stale-round': { behind: { kind: 'integer', default: 1, min: 1, description: 'rounds the push is labelled behind the round it is for' } },
   disconnect: { 'down-ms': { kind: 'integer', default: 0, min: 0, description: 'time to stay disconnected' } },
 };
 
@@ -72,6 +75,8 @@ export function createSystemFault(kind: string, params: RuleParams = {}): System
       return { kind, extra: value('extra') };
     case 'disconnect':
       return { kind, downMs: value('down-ms') };
+    case 'stale-round':
+      return { kind, behind: value('behind') };
     case 'duplicate-push':
     case 'nan-payload':
     case 'truncated-payload':

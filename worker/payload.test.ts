@@ -30,6 +30,13 @@ describe('push payloads', () => {
     expect(gradient[0]).toBe(1.5);
   });
 
+  it('stale-round labels every chunk the given number of rounds earlier, never below round 0, and keeps the values', () => {
+    const chunks = gradientChunks(4, 9, gradient, 8, { kind: 'stale-round', behind: 2 });
+    expect(chunks.map((chunk) => chunk.round)).toEqual([7, 7, 7]);
+    expect(decode(chunks)).toEqual([1.5, -2, 3.25, 4, 5]);
+    expect(gradientChunks(4, 1, gradient, 1024, { kind: 'stale-round', behind: 2 })[0]!.round).toBe(0);
+  });
+
   it('truncated-payload cuts the last value in half', () => {
     const chunks = gradientChunks(1, 0, gradient, 8, { kind: 'truncated-payload' });
     expect(chunks.map((chunk) => (chunk.data as Uint8Array).byteLength)).toEqual([8, 8, 2]);

@@ -3,7 +3,7 @@ import { tensorChunks } from '../proto/tensor-chunks.js';
 import type { SystemFault } from './faults.js';
 
 /** The payload faults: what they do to the bytes of a push. */
-export type PayloadFault = Extract<SystemFault, { kind: 'nan-payload' | 'truncated-payload' | 'wrong-length' }>;
+export type PayloadFault = Extract<SystemFault, { kind: 'nan-payload' | 'truncated-payload' | 'wrong-length' | 'stale-round' }>;
 
 /** 0xFFFFFFFF read as a float32 has an all-ones exponent and a non-zero mantissa: a NaN. */
 const NAN_BYTE = 0xff;
@@ -22,7 +22,8 @@ export function gradientChunks(workerId: number, round: number, gradient: Float3
     values = new Float32Array(Math.max(1, gradient.length + fault.extra));
     values.set(gradient.subarray(0, values.length));
   }
-  const chunks = [...tensorChunks(values, chunkBytes)].map((chunk) => ({ workerId, round, offset: chunk.offset, data: chunk.data }));
+  const label = fault?.kind === 'stale-round' ? Math.max(0, round - fault.behind) : round;
+  const chunks = [...tensorChunks(values, chunkBytes)].map((chunk) => ({ workerId, round: label, offset: chunk.offset, data: chunk.data }));
   const last = chunks.at(-1);
   if (fault?.kind === 'truncated-payload' && last !== undefined) {
     // Two bytes short: the last value is cut in half, as a connection dropped mid-write would leave it.

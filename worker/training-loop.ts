@@ -217,7 +217,7 @@ export class TrainingLoop {
       log.debug({ round }, 'drop-push fault: not pushing this round');
       return;
     }
-    const payloadFault: PayloadFault | undefined = behaviour.fault('nan-payload') ?? behaviour.fault('truncated-payload') ?? behaviour.fault('wrong-length');
+    const payloadFault: PayloadFault | undefined = behaviour.fault('nan-payload') ?? behaviour.fault('truncated-payload') ?? behaviour.fault('wrong-length') ?? behaviour.fault('stale-round');
     // Never above the protocol's 1 MiB, whatever the server would take; a server that does not say gets 1 MiB.
     const chunkBytes = join.maxChunkBytes > 0 ? Math.min(join.maxChunkBytes, MAX_CHUNK_BYTES) : MAX_CHUNK_BYTES;
     const chunks = gradientChunks(join.workerId, round, gradient, chunkBytes, payloadFault);
