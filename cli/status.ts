@@ -36,10 +36,14 @@ export function formatStatus(status: StatusReply__Output, nowMs: number): string
     `round     ${status.round}${status.paused ? ' (paused)' : ''}`,
     `rule      ${status.rule} (f=${status.byzantineBound})`,
     `task      ${status.task}, d=${status.dimension}`,
-    `gradients ${status.gradientsReceived} in for this round, quorum ${status.quorum}`,
+    `gradients ${status.gradientsReceived} in for this round, quorum ${status.quorum}, waiting for ${status.awaited} awaited worker${status.awaited === 1 ? '' : 's'}`,
   ];
   const workers = [...status.workers].sort((a, b) => a.workerId - b.workerId);
-  const rows = [['ID', 'WORKER', 'PUSHED THIS ROUND', 'LAST PUSH'], ...workers.map((worker) => [String(worker.workerId), worker.name, worker.pushedThisRound ? 'yes' : 'no', ago(worker.lastPushUnixMs, nowMs)])];
+  const place = (worker: (typeof workers)[number]) => (worker.awaited ? 'yes' : `no (${worker.probation} push${worker.probation === 1 ? '' : 'es'} to go)`);
+  const rows = [
+    ['ID', 'WORKER', 'AWAITED', 'PUSHED THIS ROUND', 'LAST PUSH'],
+    ...workers.map((worker) => [String(worker.workerId), worker.name, place(worker), worker.pushedThisRound ? 'yes' : 'no', ago(worker.lastPushUnixMs, nowMs)]),
+  ];
   const body = workers.length === 0 ? 'no workers have joined' : table(rows);
   return `${header.join('\n')}\n\n${body}\n`;
 }

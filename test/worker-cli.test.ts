@@ -48,8 +48,9 @@ describe('byzps worker, inject and status', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/^rule +median \(f=0\)$/m);
     expect(status.stdout).toMatch(/^task +synthetic, d=32$/m);
-    expect(status.stdout).toMatch(/^ID +WORKER +PUSHED THIS ROUND +LAST PUSH$/m);
-    expect(status.stdout).toMatch(/^1 +w-1 +(yes|no) +\d+\.\d s ago$/m);
+    expect(status.stdout).toMatch(/^gradients +[01] in for this round, quorum 1, waiting for 1 awaited worker$/m);
+    expect(status.stdout).toMatch(/^ID +WORKER +AWAITED +PUSHED THIS ROUND +LAST PUSH$/m);
+    expect(status.stdout).toMatch(/^1 +w-1 +yes +(yes|no) +\d+\.\d s ago$/m);
 
     const active = async (name: string) => metricValue(await scrape(worker.httpPort), 'byzps_worker_active', { kind: 'attack', name });
     expect(await active('none')).toBe(1);
