@@ -81,9 +81,18 @@ export class ScriptedWorker {
   }
 
   /** θ and its round, reassembled from the streamed chunks with DataView reads. */
-  pull(workerId: number): Promise<{ round: number; theta: Float32Array; faults: { kind: string; params: Record<string, string> }[] }> {
+  pull(workerId: number, minRound = 0): Promise<{ round: number; theta: Float32Array; faults: { kind: string; params: Record<string, string> }[] }> {
+    return this.receiveModel(this.client.pull({ workerId, minRound }, bearer(this.token)));
+  }
+
+  /** θ and its round as an observer receives them: no worker id, no faults, no effect on rounds. */
+  async observe(minRound = 0): Promise<{ round: number; theta: Float32Array }> {
+    const { round, theta } = await this.receiveModel(this.client.observe({ minRound }, bearer(this.token)));
+    return { round, theta };
+  }
+
+  private receiveModel(stream: ReturnType<ParameterServerClient['pull']>): Promise<{ round: number; theta: Float32Array; faults: { kind: string; params: Record<string, string> }[] }> {
     return new Promise((resolve, reject) => {
-      const stream = this.client.pull({ workerId }, bearer(this.token));
       let theta = new Float32Array(0);
       let round = -1;
       let faults: { kind: string; params: Record<string, string> }[] = [];

@@ -32,15 +32,18 @@ export class ByzpsChild {
   private readonly process: ChildProcessByStdio<Writable, null, Readable>;
   private readonly log: WriteStream;
 
-  /** @param env the child's whole environment, on top of which the exit-with-parent switch is set. */
+  /**
+   * @param env the child's whole environment, on top of which the exit-with-parent switch is set.
+   * @param entry the byzps entry point; by default the one running this process, with the same
+   *   Node and loader flags.
+   */
   constructor(
     readonly name: string,
     args: readonly string[],
     env: Readonly<Record<string, string>>,
     readonly logFile: string,
+    entry: string = process.argv[1]!,
   ) {
-    // The same Node with the same loader flags runs the same entry point that runs this command.
-    const entry = process.argv[1]!;
     const logFd = openSync(logFile, 'a');
     try {
       this.process = spawn(process.execPath, [...process.execArgv, entry, ...args], {

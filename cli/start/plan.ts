@@ -6,8 +6,6 @@ export const LOOPBACK = '127.0.0.1';
 /** A dead or stalled worker holds a round up for at most this long. */
 const ROUND_DEADLINE_MS = 3000;
 
-/** Local calls are cheap: polling the open round often keeps rounds short. */
-
 /** One worker process of the run. */
 export interface WorkerPlan {
   readonly name: string;

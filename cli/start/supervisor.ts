@@ -34,11 +34,13 @@ export class Supervisor {
   /**
    * @param env the children's environment (tokens included, never their command lines).
    * @param onUnexpectedExit called once for each child that ends before it was asked to stop.
+   * @param entry the byzps entry point the children run (by default this process's own).
    */
   constructor(
     private readonly logDir: string,
     private readonly env: Readonly<Record<string, string>>,
     private readonly onUnexpectedExit: (child: ByzpsChild, exit: ChildExit) => void,
+    private readonly entry?: string,
   ) {}
 
   /** Starts `byzps ps` and waits until it says where it listens. */
@@ -83,7 +85,7 @@ export class Supervisor {
   }
 
   private spawn(name: string, args: readonly string[]): ByzpsChild {
-    const child = new ByzpsChild(name, args, this.env, join(this.logDir, `${name}.log`));
+    const child = new ByzpsChild(name, args, this.env, join(this.logDir, `${name}.log`), this.entry);
     void child.exited.then((exit) => {
       if (!child.stopping) this.onUnexpectedExit(child, exit);
     });
