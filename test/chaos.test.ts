@@ -7,13 +7,16 @@ import { type Checkpoint, decodeCheckpoint } from '../services/checkpoint.js';
 import { SyntheticTask } from '../tasks/synthetic.js';
 import { checkpointLagProblems, type KilledLife, readServerLife, restartProblems, sequenceProblems, survivingHistory } from './chaos-history.js';
 import { type CliChild, runCliAsync, spawnServer, spawnWorker } from './cli-spawn.js';
-import { ADMIN_TOKEN, eventually, metricValue, scrape, ScriptedWorker, WORKER_TOKEN } from './server-harness.js';
+import type { StatusReply__Output } from '../proto/generated/byzps/v1/StatusReply.js';
+import { ADMIN_TOKEN, callControl, controlClient, eventually, metricValue, scrape, ScriptedWorker, WORKER_TOKEN } from './server-harness.js';
 
 /*
  * A training run of real processes under a seeded chaos schedule: 8 `byzps worker` processes are
  * killed with SIGKILL and restarted under their names, frozen with SIGSTOP for a while, or slowed
  * with `byzps inject --fault delay`; between phases the `byzps ps` process itself is killed with
- * SIGKILL and restarted on its port and checkpoint directory.
+ * SIGKILL and restarted on its port and checkpoint directory, while some workers stay frozen from
+ * before the kill until after the restart. A wait that times out says what the server and each
+ * worker were waiting for.
  */
 
 const SEED = 20_261_128;
@@ -26,11 +29,14 @@ const SCRAPE_EVERY_MS = 100;
 /** Gap between two worker events, drawn uniformly from this range. */
 const EVENT_GAP_MS = [250, 750] as const;
 const LEARNING_RATE = 0.05;
+/** How many workers stay frozen across each server restart, and how long after it they wake. */
+const FROZEN_ACROSS_RESTART = [1, 3] as const;
+const FROZEN_AFTER_RESTART_MS = [300, 2000] as const;
 /** The synthetic task's excess loss starts near 0.37; undisturbed, this is reached after about 100 rounds. */
 const TARGET_EXCESS_LOSS = 0.005;
 const env = { BYZPS_WORKER_TOKEN: WORKER_TOKEN, BYZPS_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info' };
 
-type EventKind = 'worker kill -9 + restart' | 'worker SIGSTOP/SIGCONT' | 'worker delay (byzps inject)' | 'server kill -9 + restart';
+type EventKind = 'worker kill -9 + restart' | 'worker SIGSTOP/SIGCONT' | 'worker delay (byzps inject)' | 'server kill -9 + restart' | 'workers frozen across restarts';
 
 interface ChaosWorker {
   readonly name: string;
@@ -94,7 +100,7 @@ describe('chaos: a training run of processes that keep being killed, paused and 
     const dir = directory;
     const random = SeededRandom.fromSeed(SEED);
     const events = new Map<EventKind, number>();
-    const count = (kind: EventKind) => events.set(kind, (events.get(kind) ?? 0) + 1);
+    const count = (kind: EventKind, times = 1) => events.set(kind, (events.get(kind) ?? 0) + times);
     const workerRejoins: { startMs: number; pushMs: number }[] = [];
     const recoveries: { round: number; firstRoundMs: number; allWorkersMs: number }[] = [];
     const killed: KilledLife[] = [];
@@ -124,10 +130,32 @@ describe('chaos: a training run of processes that keep being killed, paused and 
     await Promise.all(workers.map(startWorkerProcess));
 
     const lastPushSeconds = async (name: string) => metricValue(await scrape(server.httpPort), 'byzps_worker_last_push_timestamp_seconds', { worker: name });
-    const pushedSince = (worker: ChaosWorker, sinceMs: number, what: string) => eventually(async () => (await lastPushSeconds(worker.name)) * 1000 >= sinceMs, what, 60_000, SCRAPE_EVERY_MS);
+    /** What the server and every worker were doing: the server's Status and each worker's state and last log lines. */
+    const explain = async () => {
+      const control = controlClient(address);
+      const status = await callControl<StatusReply__Output>((metadata, done) => control.status({}, metadata, done), ADMIN_TOKEN).finally(() => { control.close(); });
+      const serverState = status.ok
+        ? `server: round ${status.reply.round}, ${status.reply.gradientsReceived} gradients in, quorum ${status.reply.quorum}, waiting for ${status.reply.awaited} awaited workers: ` +
+          status.reply.workers.map((worker) => `${worker.name} ${worker.awaited ? 'awaited' : `probation ${worker.probation}`}${worker.pushedThisRound ? ' pushed' : ''}`).join('; ')
+        : `server: Status failed (${status.details})`;
+      const workerStates = workers.map((worker) => {
+        const tail = worker.lives.at(-1)?.stdoutLines.filter((line) => line.startsWith('{')).slice(-3).map((line) => (JSON.parse(line) as { msg: string }).msg);
+        return `  ${worker.name} (${worker.state}): ${tail?.join(' | ') ?? 'no output'}`;
+      });
+      return [serverState, ...workerStates].join('\n');
+    };
+    /** `eventually`, with what everyone was waiting for when it times out. */
+    const waitFor = async (condition: () => boolean | Promise<boolean>, what: string, limitMs = 60_000) => {
+      try {
+        await eventually(condition, what, limitMs, SCRAPE_EVERY_MS);
+      } catch (error) {
+        throw new Error(`${(error as Error).message}\n${await explain()}`, { cause: error });
+      }
+    };
+    const pushedSince = (worker: ChaosWorker, sinceMs: number, what: string) => waitFor(async () => (await lastPushSeconds(worker.name)) * 1000 >= sinceMs, what);
 
     // Chaos starts once every worker is in a durable checkpoint, so a restarted server knows all their ids.
-    await eventually(async () => (await newestCheckpoint(dir).catch(() => undefined))?.workers.length === WORKERS, 'a checkpoint holds all 8 workers', 60_000, SCRAPE_EVERY_MS);
+    await waitFor(async () => (await newestCheckpoint(dir).catch(() => undefined))?.workers.length === WORKERS, 'a checkpoint holds all 8 workers');
 
     const workerEvent = async (worker: ChaosWorker, kind: EventKind, durationMs: number, rounds: number) => {
       count(kind);
@@ -178,27 +206,41 @@ describe('chaos: a training run of processes that keep being killed, paused and 
 
     const killServer = async () => {
       count('server kill -9 + restart');
+      // Some workers are frozen before the kill and wake only after the restart: they never see the old server go.
+      const running = workers.filter((worker) => worker.state === 'running');
+      const acrossRestart = running.slice(0, uniform(random, FROZEN_ACROSS_RESTART));
+      const wakeAfterMs = uniform(random, FROZEN_AFTER_RESTART_MS);
+      for (const worker of acrossRestart) {
+        worker.state = 'paused';
+        signal(worker.lives.at(-1)!, 'SIGSTOP');
+      }
       const killedAt = Date.now();
       signal(server.run, 'SIGKILL');
       await server.run.exited;
       const durable = await newestCheckpoint(dir);
       killed.push({ life: readServerLife(server.run.stdoutLines), durableRound: durable.round });
-      // The workers wait, frozen, while θ is read from the new server: no round can close before that read.
-      const frozen = workers.filter((worker) => worker.state === 'running');
+      // The other workers wait, frozen, while θ is read from the new server: no round can close before that read.
+      const frozen = running.filter((worker) => !acrossRestart.includes(worker));
       for (const worker of frozen) signal(worker.lives.at(-1)!, 'SIGSTOP');
       server = await startServer(port);
       const observer = new ScriptedWorker(address);
       let resumed;
       try {
-        resumed = await observer.pull(durable.workers.find((worker) => worker.name === workers[0]!.name)!.id);
+        resumed = await observer.observe();
       } finally {
         observer.close();
         for (const worker of frozen) signal(worker.lives.at(-1)!, 'SIGCONT');
       }
       expect(resumed.round).toBe(durable.round);
       expect(Buffer.from(resumed.theta.buffer).equals(Buffer.from(durable.parameters.buffer)), `θ of round ${durable.round} after the restart`).toBe(true);
+      await sleep(wakeAfterMs);
+      for (const worker of acrossRestart) {
+        signal(worker.lives.at(-1)!, 'SIGCONT');
+        worker.state = 'running';
+      }
+      count('workers frozen across restarts', acrossRestart.length);
       const life = server.run;
-      await eventually(() => readServerLife(life.stdoutLines).closedRounds.length > 0, 'the restarted server closes a round', 60_000, SCRAPE_EVERY_MS);
+      await waitFor(() => readServerLife(life.stdoutLines).closedRounds.length > 0, 'the restarted server closes a round');
       const firstRoundMs = Date.now() - killedAt;
       await Promise.all(workers.map((worker) => pushedSince(worker, server.startedAtMs, `${worker.name} pushes to the restarted server`)));
       recoveries.push({ round: durable.round, firstRoundMs, allWorkersMs: Date.now() - killedAt });
@@ -216,10 +258,10 @@ describe('chaos: a training run of processes that keep being killed, paused and 
       const samples = await scrape(server.httpPort);
       return { round: metricValue(samples, 'byzps_eval_round'), loss: metricValue(samples, 'byzps_eval_loss') };
     };
-    await eventually(async () => {
+    await waitFor(async () => {
       const { round, loss } = await evaluation();
       return round > lastStart && loss <= target;
-    }, `the evaluation loss falls to ${target.toFixed(4)}`, 120_000, SCRAPE_EVERY_MS);
+    }, `the evaluation loss falls to ${target.toFixed(4)}`, 120_000);
     const final = await evaluation();
 
     // Workers first, so the server's graceful shutdown has no calls to wait for.
@@ -235,7 +277,7 @@ describe('chaos: a training run of processes that keep being killed, paused and 
     console.log(
       [
         `chaos (seed ${SEED}, ${WORKERS} workers, trimmed-mean f=1, checkpoint every round)`,
-        ...[...events].map(([kind, n]) => `  ${kind.padEnd(30)} ${n}`),
+        ...[...events].map(([kind, n]) => `  ${kind.padEnd(32)} ${n}`),
         `  rounds in the surviving history  ${history.length} (closed in all: ${lives.reduce((sum, life) => sum + life.closedRounds.length, 0)}; redone after each server kill: ${redone.join(', ')})`,
         `  server restarts                  ${killed.length}`,
         ...recoveries.map((r, k) => `  recovery after server kill ${k + 1}     resumed at round ${r.round}: first round closed ${seconds(r.firstRoundMs)} after the kill, all ${WORKERS} workers pushing after ${seconds(r.allWorkersMs)}`),
