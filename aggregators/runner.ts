@@ -43,7 +43,7 @@ interface Pending {
 }
 
 /**
- * Runs rules on a worker thread (DESIGN §8), so gRPC and HTTP keep answering while a rule works
+ * Runs rules on a worker thread (docs/ARCHITECTURE.md §2), so gRPC and HTTP keep answering while a rule works
  * at large d. The gradients stay where ingest put them, in the shared gradient memory: the thread
  * reads them in place, and for each call this thread reserves a scratch region of that memory for
  * the thread's kernels and the region the thread writes the output to. The thread rebuilds the rule from its spec every call and gets the rule's

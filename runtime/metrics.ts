@@ -42,7 +42,7 @@ export interface RoundGaugeSource {
 }
 
 /**
- * Every metric the parameter server exports (DESIGN §5), defined in this one place on a registry of
+ * Every metric the parameter server exports, defined in this one place on a registry of
  * its own. Label sets are bounded: `worker` takes worker names, at most --max-workers of them;
  * `quantity` and `reason` take fixed vocabularies; `rule` the registered rule names.
  */
@@ -155,7 +155,7 @@ function notYetMeasured(gauge: Gauge): Gauge {
 const PUSH_BUCKETS_SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
- * Every metric a worker process exports (DESIGN §5), on a registry of its own. Label sets are
+ * Every metric a worker process exports, on a registry of its own. Label sets are
  * bounded: `code` takes gRPC status names, `kind` is attack or fault, `name` the registered attack
  * and fault names.
  */
