@@ -90,7 +90,7 @@ async function phase(name: string, metricsUrl: string, seconds: number, minRound
   };
 }
 
-async function until(condition: () => Promise<boolean>, what: string, limitMs: number): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, what: string, limitMs: number): Promise<void> {
   const start = Date.now();
   while (!(await condition())) {
     if (Date.now() - start > limitMs) throw new Error(`timed out waiting until ${what}`);
@@ -122,7 +122,7 @@ export async function measureLiveness(bench: LivenessCase): Promise<PhaseFigures
     for (let cycle = 0; cycle < bench.cycles; cycle++) {
       const adversaries = ADVERSARIES.map((kind) => startAdversary(kind, server.grpcAddress, `adversary-${kind}`));
       try {
-        await until(async () => adversaries.every((adversary) => adversary.counts.pulls > 0), 'the adversaries join and pull', 60_000);
+        await until(() => adversaries.every((adversary) => adversary.counts.pulls > 0), 'the adversaries join and pull', 60_000);
         figures.push(await measure('with 3 adversaries', workers));
       } finally {
         await Promise.all(adversaries.map((adversary) => adversary.stop()));

@@ -40,7 +40,7 @@ afterAll(async () => {
 
 interface ConformanceCase {
   readonly task: 'synthetic' | 'fashion-mnist';
-  readonly server: Record<string, unknown>;
+  readonly server: { readonly dimension?: number; readonly hidden?: number; readonly learningRate: number };
   readonly rounds: number;
   readonly save: number;
 }
