@@ -33,7 +33,7 @@ export function startAdversary(kind: AdversaryKind, address: string, name: strin
     const payload = fault === undefined ? undefined : fault === 'nan-payload' ? { kind: fault } : { kind: fault, behind: 1 };
     counts.pushes++;
     try {
-      await connection.push(gradientChunks(join.workerId, round, new Float32Array(join.dimension), join.maxChunkBytes, payload));
+      await connection.push(gradientChunks({ workerId: join.workerId, round, gradient: new Float32Array(join.dimension), chunkBytes: join.maxChunkBytes, fault: payload }));
     } catch (error) {
       if (!(error instanceof RpcError)) throw error;
       counts.refused++;

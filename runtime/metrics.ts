@@ -14,6 +14,7 @@ export const REJECT_REASONS = [
   'future_round',
   'duplicate',
   'inconsistent_chunk',
+  'bad_encoding',
   'misaligned_chunk',
   'chunk_out_of_range',
   'chunk_overlap',

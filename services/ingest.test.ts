@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allocateGradient, freeGradient } from '../aggregators/index.js';
+import { toBfloat16, type GradientEncoding } from '../proto/tensor-encoding.js';
 import { InvalidGradientError, LimitExceededError } from './errors.js';
 import { GradientAssembly } from './ingest.js';
 
@@ -14,8 +15,8 @@ function bytesOf(values: readonly number[], leadingPad = 0): Uint8Array {
   return new Uint8Array(buffer, leadingPad);
 }
 
-function assembly(dimension: number, maxChunkBytes = 1024): GradientAssembly {
-  return new GradientAssembly({ dimension, maxChunkBytes }, new Float32Array(dimension));
+function assembly(dimension: number, maxChunkBytes = 1024, encoding: GradientEncoding = 'FLOAT32'): GradientAssembly {
+  return new GradientAssembly({ dimension, maxChunkBytes, encoding }, new Float32Array(dimension));
 }
 
 function reasonOf(call: () => unknown): string | undefined {
@@ -40,7 +41,7 @@ describe('GradientAssembly', () => {
     const values = Array.from({ length: d }, (_, j) => Math.sin(j) * 1e3);
     for (let pad = 0; pad < 8; pad++) {
       const buffer = allocateGradient(d);
-      const gradient = new GradientAssembly({ dimension: d, maxChunkBytes: 4096 }, buffer);
+      const gradient = new GradientAssembly({ dimension: d, maxChunkBytes: 4096, encoding: 'FLOAT32' }, buffer);
       // Chunks starting at coordinates 0, 333 and 667: destination addresses ≡ 0 and 4 (mod 8).
       for (const [start, end] of [[333, 667], [0, 333], [667, d]] as const) gradient.addChunk(start, bytesOf(values.slice(start, end), pad));
       expect(Array.from(gradient.finish())).toEqual(values.map(Math.fround));
@@ -52,7 +53,7 @@ describe('GradientAssembly', () => {
     const target = assembly(4);
     target.addChunk(0, bytesOf([1, 2, 3]));
     expect(() => target.finish()).toThrow(InvalidGradientError);
-    expect(() => target.finish()).toThrow(/12 bytes, expected d·4 = 16/);
+    expect(() => target.finish()).toThrow(/3 values, expected d = 4/);
   });
 
   it('rejects overlapping chunks and names the overlap', () => {
@@ -83,7 +84,7 @@ describe('GradientAssembly', () => {
     for (const bad of [21, 37, 46]) {
       const buffer = allocateGradient(d);
       const values = Array.from({ length: 27 }, (_, i) => (20 + i === bad ? Infinity : i));
-      const gradient = new GradientAssembly({ dimension: d, maxChunkBytes: 1024 }, buffer);
+      const gradient = new GradientAssembly({ dimension: d, maxChunkBytes: 1024, encoding: 'FLOAT32' }, buffer);
       gradient.addChunk(0, bytesOf(Array.from({ length: 20 }, () => 1)));
       expect(() => { gradient.addChunk(20, bytesOf(values, 1)); }).toThrow(new RegExp(`\\(Infinity\\) at coordinate ${bad}$`));
       freeGradient(buffer);
@@ -108,4 +109,20 @@ describe('GradientAssembly', () => {
     full.addChunk(0, bytesOf([1, 2]));
     expect(reasonOf(() => { full.addChunk(0, bytesOf([1])); })).toBe('stream_too_long');
   });
+
+  it('widens bfloat16 chunks exactly into float32 and refuses a bfloat16 NaN', () => {
+    const values = Float32Array.from([1.5, -0.25, 3.0e38, 1e-30]);
+    const bits = toBfloat16(values);
+    const target = assembly(4, 1024, 'BFLOAT16');
+    target.addChunk(2, new Uint8Array(bits.buffer, 4, 4));
+    target.addChunk(0, new Uint8Array(bits.buffer, 0, 4));
+    // Each value is the float32 with the upper 16 bits sent and zeros below.
+    const expected = Array.from(bits, (word) => new Float32Array(new Uint32Array([word << 16]).buffer)[0]);
+    expect(Array.from(target.finish())).toEqual(expected);
+    expect(expected.slice(0, 2)).toEqual([1.5, -0.25]);
+    const nan = assembly(2, 1024, 'BFLOAT16');
+    expect(reasonOf(() => { nan.addChunk(0, new Uint8Array(toBfloat16(Float32Array.from([1, NaN])).buffer)); })).toBe('non_finite');
+    expect(reasonOf(() => { assembly(3, 1024, 'BFLOAT16').addChunk(0, new Uint8Array(3)); })).toBe('misaligned_chunk');
+  });
 });
+

@@ -1,5 +1,6 @@
 import { endianness } from 'node:os';
 import { defaultKernels } from '../aggregators/index.js';
+import { BYTES_PER_VALUE, widenBfloat16, type GradientEncoding } from '../proto/tensor-encoding.js';
 import { InvalidGradientError, LimitExceededError } from './errors.js';
 
 if (endianness() !== 'LE') {
@@ -34,10 +35,11 @@ export interface GradientBuffers {
   release(gradient: Float32Array): void;
 }
 
-/** Limits of one push stream. */
+/** Limits of one push stream, and the encoding its values arrive in. */
 export interface IngestLimits {
   readonly dimension: number;
   readonly maxChunkBytes: number;
+  readonly encoding: GradientEncoding;
 }
 
 /** A half-open range [start, end) of coordinates already written. */
@@ -55,40 +57,42 @@ export class GradientAssembly {
   private readonly bytes: Uint8Array;
   /** Written ranges, sorted and merged: one span for a stream sent in order. */
   private readonly spans: Span[] = [];
-  private receivedBytes = 0;
+  private receivedValues = 0;
 
   constructor(private readonly limits: IngestLimits, readonly gradient: Float32Array) {
     if (gradient.length !== limits.dimension) throw new RangeError(`buffer has length ${gradient.length}, expected ${limits.dimension}`);
     this.bytes = new Uint8Array(gradient.buffer, gradient.byteOffset, gradient.byteLength);
   }
 
-  /** Copies one chunk of little-endian float32 values starting at coordinate `offset`. */
+  /** Copies (or, from bfloat16, widens) one chunk of values starting at coordinate `offset`. */
   addChunk(offset: number, data: Uint8Array): void {
-    const { dimension, maxChunkBytes } = this.limits;
+    const { dimension, maxChunkBytes, encoding } = this.limits;
+    const width = BYTES_PER_VALUE[encoding];
     if (data.byteLength > maxChunkBytes) {
       throw new LimitExceededError('chunk_too_large', `chunk of ${data.byteLength} bytes exceeds the limit of ${maxChunkBytes} bytes; split it`);
     }
-    if (this.receivedBytes + data.byteLength > dimension * 4) {
-      throw new LimitExceededError('stream_too_long', `push stream sent more than d·4 = ${dimension * 4} bytes`);
+    if (data.byteLength === 0 || data.byteLength % width !== 0) {
+      throw new InvalidGradientError('misaligned_chunk', `chunk at offset ${offset} has ${data.byteLength} bytes, not a positive whole number of ${encoding.toLowerCase()} values`);
     }
-    if (data.byteLength === 0 || data.byteLength % 4 !== 0) {
-      throw new InvalidGradientError('misaligned_chunk', `chunk at offset ${offset} has ${data.byteLength} bytes, not a positive whole number of float32 values`);
+    const count = data.byteLength / width;
+    if (this.receivedValues + count > dimension) {
+      throw new LimitExceededError('stream_too_long', `push stream sent more than d = ${dimension} values`);
     }
-    const count = data.byteLength / 4;
     if (!Number.isInteger(offset) || offset < 0 || offset + count > dimension) {
       throw new InvalidGradientError('chunk_out_of_range', `chunk covers coordinates [${offset}, ${offset + count}) outside [0, ${dimension})`);
     }
     this.claim(offset, offset + count);
-    copyIntoShared(this.bytes, offset * 4, data);
-    this.receivedBytes += data.byteLength;
+    if (encoding === 'BFLOAT16') widenBfloat16(data, this.gradient, offset);
+    else copyIntoShared(this.bytes, offset * 4, data);
+    this.receivedValues += count;
     this.checkFinite(offset, offset + count);
   }
 
   /** The complete gradient; throws when coordinates are missing. */
   finish(): Float32Array {
     const { dimension } = this.limits;
-    if (this.receivedBytes !== dimension * 4) {
-      throw new InvalidGradientError('wrong_length', `gradient has ${this.receivedBytes} bytes, expected d·4 = ${dimension * 4} (d = ${dimension})`);
+    if (this.receivedValues !== dimension) {
+      throw new InvalidGradientError('wrong_length', `gradient has ${this.receivedValues} values, expected d = ${dimension}`);
     }
     return this.gradient;
   }

@@ -1,5 +1,6 @@
 import type { GradientChunk__Output, ModelChunk, ObserveRequest__Output, ParameterServerHandlers, PullRequest__Output } from '../proto/protocol.js';
 import { MAX_CHUNK_BYTES, tensorChunks } from '../proto/tensor-chunks.js';
+import { GRADIENT_ENCODINGS, type GradientEncoding } from '../proto/tensor-encoding.js';
 import type { WorkerAuthenticator } from './auth.js';
 import { InvalidGradientError, LimitExceededError, PullWaitExpiredError } from './errors.js';
 import type { ServerEvents } from './events.js';
@@ -41,7 +42,15 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
       call.subject.worker = request.workerName;
       workerAuth.authorizeAs(call.metadata, request.workerName);
       const joined = engine.join(request.workerName);
-      return { workerId: joined.workerId, task: context.taskName, dimension: context.dimension, round: joined.round, maxChunkBytes: context.maxChunkBytes, pullWaitMs: context.pullWaitMs };
+      return {
+        workerId: joined.workerId,
+        task: context.taskName,
+        dimension: context.dimension,
+        round: joined.round,
+        maxChunkBytes: context.maxChunkBytes,
+        pullWaitMs: context.pullWaitMs,
+        gradientEncodings: [...GRADIENT_ENCODINGS],
+      };
     }),
 
     Pull: kit.serverStream('Pull', async (request: PullRequest__Output, call, send: Send<ModelChunk>) => {
@@ -67,22 +76,23 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
         let assembly: GradientAssembly | undefined;
         /** The buffer while this handler owns it; the round engine owns it once the push completes. */
         let buffer: Float32Array | undefined;
-        let header: { workerId: number; round: number } | undefined;
+        let header: { workerId: number; round: number; encoding: string } | undefined;
         try {
           for await (const chunk of chunks) {
             context.countGradientBytes(chunk.data.byteLength);
             if (header === undefined) {
-              header = { workerId: chunk.workerId, round: chunk.round };
+              header = { workerId: chunk.workerId, round: chunk.round, encoding: chunk.encoding };
               call.subject.round = chunk.round;
               call.subject.worker = engine.workerName(chunk.workerId);
               workerAuth.authorizeAs(call.metadata, call.subject.worker);
+              const encoding = gradientEncoding(chunk.encoding);
               lease = engine.beginPush(chunk.workerId, chunk.round);
               buffer = context.buffers.allocate(context.dimension);
-              assembly = new GradientAssembly({ dimension: context.dimension, maxChunkBytes: context.maxChunkBytes }, buffer);
-            } else if (chunk.workerId !== header.workerId || chunk.round !== header.round) {
+              assembly = new GradientAssembly({ dimension: context.dimension, maxChunkBytes: context.maxChunkBytes, encoding }, buffer);
+            } else if (chunk.workerId !== header.workerId || chunk.round !== header.round || chunk.encoding !== header.encoding) {
               throw new InvalidGradientError(
                 'inconsistent_chunk',
-                `chunk says worker ${chunk.workerId}, round ${chunk.round}; the stream began with worker ${header.workerId}, round ${header.round}`,
+                `chunk says worker ${chunk.workerId}, round ${chunk.round}, ${chunk.encoding}; the stream began with worker ${header.workerId}, round ${header.round}, ${header.encoding}`,
               );
             }
             assembly!.addChunk(chunk.offset, chunk.data);
@@ -104,6 +114,13 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
       },
     ),
   };
+}
+
+/** The encoding a push declares, if the server takes it. */
+function gradientEncoding(declared: string): GradientEncoding {
+  const encoding = GRADIENT_ENCODINGS.find((known) => known === declared);
+  if (encoding === undefined) throw new InvalidGradientError('bad_encoding', `unknown tensor encoding ${JSON.stringify(declared)}; the server takes ${GRADIENT_ENCODINGS.join(', ')}`);
+  return encoding;
 }
 
 /** The long poll: the engine's wait, bounded by --pull-wait-ms, after which the client is told to ask again. */

@@ -53,7 +53,7 @@ async function expectRejected(push: () => Promise<PushOutcome>, code: status, re
 
 describe('push validation over gRPC', () => {
   it('rejects a gradient of the wrong length with INVALID_ARGUMENT', async () => {
-    await expectRejected(() => client.push(victim, 0, good.slice(0, 7)), status.INVALID_ARGUMENT, 'wrong_length', /28 bytes, expected d·4 = 32/);
+    await expectRejected(() => client.push(victim, 0, good.slice(0, 7)), status.INVALID_ARGUMENT, 'wrong_length', /7 values, expected d = 8/);
   });
 
   it('rejects NaN and Inf with INVALID_ARGUMENT and the coordinate', async () => {
@@ -95,9 +95,9 @@ describe('push validation over gRPC', () => {
     await expectRejected(() => client.pushChunks(mixed), status.INVALID_ARGUMENT, 'inconsistent_chunk', /the stream began with worker/);
   });
 
-  it('cuts off a stream that sends more than d·4 bytes with RESOURCE_EXHAUSTED', async () => {
+  it('cuts off a stream that sends more than d values with RESOURCE_EXHAUSTED', async () => {
     const tooMany = [...chunksOf(victim, 0, good, 8), { workerId: victim, round: 0, offset: 0, data: float32Bytes([1]) }];
-    await expectRejected(() => client.pushChunks(tooMany), status.RESOURCE_EXHAUSTED, 'stream_too_long', /more than d·4 = 32 bytes/);
+    await expectRejected(() => client.pushChunks(tooMany), status.RESOURCE_EXHAUSTED, 'stream_too_long', /more than d = 8 values/);
   });
 
   it('cuts off an oversize chunk with RESOURCE_EXHAUSTED', async () => {

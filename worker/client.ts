@@ -18,6 +18,8 @@ export interface JoinInfo {
   readonly maxChunkBytes: number;
   /** Longest the server holds a Pull for its round before ending it with DEADLINE_EXCEEDED. */
   readonly pullWaitMs: number;
+  /** The encodings Push accepts, as the proto names them. */
+  readonly gradientEncodings: readonly string[];
 }
 
 export interface PulledModel {

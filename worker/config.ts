@@ -12,6 +12,7 @@ import {
   SettingsSchema,
   text,
 } from '../runtime/settings.js';
+import { GRADIENT_ENCODINGS, type GradientEncoding } from '../proto/tensor-encoding.js';
 import type { PartitionScheme } from '../tasks/partition.js';
 import { createAttack } from './attacks/registry.js';
 import { Behaviour } from './behaviour.js';
@@ -45,6 +46,7 @@ export interface WorkerConfig {
   readonly estimateWorkers: readonly number[];
   readonly maxSteps: number;
   readonly callTimeoutMs: number;
+  readonly gradientEncoding: GradientEncoding;
   readonly reconnectInitialMs: number;
   readonly reconnectMaxMs: number;
   readonly httpHost: string;
@@ -59,6 +61,13 @@ function setting<K extends Key>(definition: Setting<WorkerConfig, K>): Setting<W
 }
 
 /** `iid` or `dirichlet:ALPHA`. */
+/** `float32` or `bfloat16`, as the proto's TensorEncoding names them. */
+function parseGradientEncoding(value: string): GradientEncoding {
+  const encoding = GRADIENT_ENCODINGS.find((known) => known === value.toUpperCase());
+  if (encoding === undefined) throw new Error(`expected ${GRADIENT_ENCODINGS.map((known) => known.toLowerCase()).join(' or ')}, got ${JSON.stringify(value)}`);
+  return encoding;
+}
+
 function parsePartition(value: string): PartitionScheme {
   if (value === 'iid') return { kind: 'iid' };
   const match = /^dirichlet:(.+)$/.exec(value);
@@ -99,6 +108,7 @@ const workerSettings = [
   setting({ key: 'fault', description: 'system fault KIND[:KEY=VALUE,...] (see below)', default: [], shownDefault: 'none', parse: parseInstructions, joinRepeatsWith: ';' }),
   setting({ key: 'estimateWorkers', description: 'worker indices whose gradients a colluding attack (alie, ipm, mimic) recomputes, comma-separated', default: [], shownDefault: 'all', parse: parseIndices }),
   setting({ key: 'maxSteps', description: 'stop after this many pushes (0: run until stopped)', default: 0, parse: parseInteger, check: atLeast(0) }),
+  setting({ key: 'gradientEncoding', description: 'how pushed gradients travel: float32, or bfloat16 at half the bytes (the server widens it back)', default: 'FLOAT32', shownDefault: 'float32', parse: parseGradientEncoding }),
   setting({ key: 'callTimeoutMs', description: 'deadline of each Join and Push, and of each Pull once the server\'s long-poll wait (its --pull-wait-ms) is over', default: 30_000, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'reconnectInitialMs', description: 'first reconnection delay; doubles per failure, with jitter', default: 100, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'reconnectMaxMs', description: 'cap of the reconnection delay', default: 10_000, parse: parseInteger, check: atLeast(1) }),

@@ -1,5 +1,6 @@
 import type { GradientChunk } from '../proto/protocol.js';
 import { tensorChunks } from '../proto/tensor-chunks.js';
+import { BYTES_PER_VALUE, toBfloat16, type GradientEncoding } from '../proto/tensor-encoding.js';
 import type { SystemFault } from './faults.js';
 
 /** The payload faults: what they do to the bytes of a push. */
@@ -8,11 +9,21 @@ export type PayloadFault = Extract<SystemFault, { kind: 'nan-payload' | 'truncat
 /** 0xFFFFFFFF read as a float32 has an all-ones exponent and a non-zero mantissa: a NaN. */
 const NAN_BYTE = 0xff;
 
+/** One push: whose, for which round, what, and how it travels. */
+export interface PushPayload {
+  readonly workerId: number;
+  readonly round: number;
+  readonly gradient: Float32Array;
+  readonly chunkBytes: number;
+  readonly encoding?: GradientEncoding;
+  readonly fault?: PayloadFault;
+}
+
 /**
- * The chunks of one push of `gradient` for (worker, round), at most `chunkBytes` each, as views on
- * the gradient's memory; a payload fault replaces or bends the bytes first.
+ * The chunks of one push, at most `chunkBytes` each, as views on the gradient's memory (float32) or
+ * on its bfloat16 bits; a payload fault replaces or bends the values first.
  */
-export function gradientChunks(workerId: number, round: number, gradient: Float32Array, chunkBytes: number, fault?: PayloadFault): GradientChunk[] {
+export function gradientChunks({ workerId, round, gradient, chunkBytes, encoding = 'FLOAT32', fault }: PushPayload): GradientChunk[] {
   let values = gradient;
   if (fault?.kind === 'nan-payload') {
     values = new Float32Array(gradient.length);
@@ -23,11 +34,12 @@ export function gradientChunks(workerId: number, round: number, gradient: Float3
     values.set(gradient.subarray(0, values.length));
   }
   const label = fault?.kind === 'stale-round' ? Math.max(0, round - fault.behind) : round;
-  const chunks = [...tensorChunks(values, chunkBytes)].map((chunk) => ({ workerId, round: label, offset: chunk.offset, data: chunk.data }));
+  const wire = encoding === 'BFLOAT16' ? toBfloat16(values) : values;
+  const chunks = [...tensorChunks(wire, chunkBytes)].map((chunk) => ({ workerId, round: label, offset: chunk.offset, data: chunk.data, encoding }));
   const last = chunks.at(-1);
   if (fault?.kind === 'truncated-payload' && last !== undefined) {
-    // Two bytes short: the last value is cut in half, as a connection dropped mid-write would leave it.
-    chunks[chunks.length - 1] = { ...last, data: last.data.subarray(0, Math.max(0, last.data.byteLength - 2)) };
+    // Half a value short: the last value is cut in two, as a connection dropped mid-write would leave it.
+    chunks[chunks.length - 1] = { ...last, data: last.data.subarray(0, Math.max(0, last.data.byteLength - BYTES_PER_VALUE[encoding] / 2)) };
   }
   return chunks;
 }

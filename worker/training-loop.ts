@@ -1,6 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { SeededRandom } from '../aggregators/index.js';
 import { MAX_CHUNK_BYTES } from '../proto/tensor-chunks.js';
+import type { GradientEncoding } from '../proto/tensor-encoding.js';
 import type { Logger } from '../runtime/logger.js';
 import type { WorkerMetrics } from '../runtime/metrics.js';
 import { deriveSeed } from '../tasks/seeds.js';
@@ -27,6 +28,8 @@ export interface TrainingLoopOptions {
   readonly metrics: WorkerMetrics;
   readonly log: Logger;
   readonly backoff: Backoff;
+  /** How pushed gradients travel. */
+  readonly gradientEncoding: GradientEncoding;
   /** Stop after this many pushes; 0 runs until stop(). */
   readonly maxSteps: number;
   /** Ends the process for the crash fault. */
@@ -220,7 +223,7 @@ export class TrainingLoop {
     const payloadFault: PayloadFault | undefined = behaviour.fault('nan-payload') ?? behaviour.fault('truncated-payload') ?? behaviour.fault('wrong-length') ?? behaviour.fault('stale-round');
     // Never above the protocol's 1 MiB, whatever the server would take; a server that does not say gets 1 MiB.
     const chunkBytes = join.maxChunkBytes > 0 ? Math.min(join.maxChunkBytes, MAX_CHUNK_BYTES) : MAX_CHUNK_BYTES;
-    const chunks = gradientChunks(join.workerId, round, gradient, chunkBytes, payloadFault);
+    const chunks = gradientChunks({ workerId: join.workerId, round, gradient, chunkBytes, encoding: this.options.gradientEncoding, fault: payloadFault });
     const copies = behaviour.fault('duplicate-push') === undefined ? 1 : 2;
     for (let copy = 0; copy < copies; copy++) await this.push(connection, round, chunks);
   }

@@ -86,6 +86,11 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     name: config.name,
     connect: () => new ParameterServerConnection(config.server, channel, config.workerToken, config.callTimeoutMs),
     prepare: (join) => {
+      // A server that lists no encodings predates them and takes float32 only.
+      const accepted = join.gradientEncodings.length > 0 ? join.gradientEncodings : ['FLOAT32'];
+      if (!accepted.includes(config.gradientEncoding)) {
+        throw new ParameterError(`the server does not take ${config.gradientEncoding.toLowerCase()} gradients (it takes ${accepted.join(', ').toLowerCase()}); use --gradient-encoding float32`);
+      }
       source = prepareSource(join);
       // Launch flags were checked without the task; an attack this worker cannot run on it is fatal.
       if (behaviour.attack !== undefined) source.check(behaviour.attack);
@@ -96,6 +101,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     log,
     backoff: new Backoff(config.reconnectInitialMs, config.reconnectMaxMs),
     maxSteps: config.maxSteps,
+    gradientEncoding: config.gradientEncoding,
     exit: options.exit ?? ((code) => process.exit(code)),
   });
   let closing = false;

@@ -48,6 +48,7 @@ export function workerPlans(config: StartConfig, server: string): WorkerPlan[] {
       ...['--seed', String(config.seed), '--data-seed', String(config.seed)],
       ...['--workers', String(config.workers), '--shard', String(shard)],
       ...(config.dataDir === '' ? [] : ['--data-dir', config.dataDir]),
+      ...['--gradient-encoding', config.gradientEncoding],
       ...attack,
     ];
     return { name, byzantine, args };

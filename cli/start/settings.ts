@@ -24,6 +24,8 @@ export interface StartConfig {
   /** Empty means a new run directory under the system's temporary directory. */
   readonly checkpointDir: string;
   readonly seed: number;
+  /** How the workers' pushed gradients travel, as `byzps worker --gradient-encoding` takes it. */
+  readonly gradientEncoding: string;
 }
 
 type Key = keyof StartConfig;
@@ -59,6 +61,7 @@ const startSettings = [
   setting({ key: 'httpPort', description: 'the server’s /metrics port on 127.0.0.1 (0 picks a free one); workers always pick free ones', default: 0, parse: parseInteger, check: port }),
   setting({ key: 'checkpointDir', description: 'the server’s checkpoints; reusing a directory resumes from it (empty: a new byzps-run-* directory in the temp dir)', default: '', parse: text }),
   setting({ key: 'seed', description: 'seed of the task, the data split and the mini-batches', default: 1, parse: parseInteger, check: between(0, 2 ** 32 - 1) }),
+  setting({ key: 'gradientEncoding', description: 'how the workers push gradients: float32, or bfloat16 at half the bytes', default: 'float32', parse: text }),
 ] as const;
 
 function crossChecks(config: StartConfig): string[] {

@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { MessageTypeDefinition } from '@grpc/proto-loader';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { CheckpointReply as _byzps_v1_CheckpointReply, CheckpointReply__Output as _byzps_v1_CheckpointReply__Output } from './byzps/v1/CheckpointReply.js';
 import type { CheckpointRequest as _byzps_v1_CheckpointRequest, CheckpointRequest__Output as _byzps_v1_CheckpointRequest__Output } from './byzps/v1/CheckpointRequest.js';
@@ -62,6 +62,7 @@ export interface ProtoGrpcType {
       SetRuleRequest: MessageTypeDefinition<_byzps_v1_SetRuleRequest, _byzps_v1_SetRuleRequest__Output>
       StatusReply: MessageTypeDefinition<_byzps_v1_StatusReply, _byzps_v1_StatusReply__Output>
       StatusRequest: MessageTypeDefinition<_byzps_v1_StatusRequest, _byzps_v1_StatusRequest__Output>
+      TensorEncoding: EnumTypeDefinition
       WorkerStatus: MessageTypeDefinition<_byzps_v1_WorkerStatus, _byzps_v1_WorkerStatus__Output>
     }
   }

@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { MessageTypeDefinition } from '@grpc/proto-loader';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { FaultInstruction as _byzps_v1_FaultInstruction, FaultInstruction__Output as _byzps_v1_FaultInstruction__Output } from './byzps/v1/FaultInstruction.js';
 import type { GradientChunk as _byzps_v1_GradientChunk, GradientChunk__Output as _byzps_v1_GradientChunk__Output } from './byzps/v1/GradientChunk.js';
@@ -31,6 +31,7 @@ export interface ProtoGrpcType {
       ParameterServer: SubtypeConstructor<typeof grpc.Client, _byzps_v1_ParameterServerClient> & { service: _byzps_v1_ParameterServerDefinition }
       PullRequest: MessageTypeDefinition<_byzps_v1_PullRequest, _byzps_v1_PullRequest__Output>
       PushReply: MessageTypeDefinition<_byzps_v1_PushReply, _byzps_v1_PushReply__Output>
+      TensorEncoding: EnumTypeDefinition
     }
   }
 }

@@ -2,8 +2,10 @@
  * Gradient ingest of the parameter server against a bare grpc-js server, in one run: 8 client
  * processes push d-dimensional gradients every round over 127.0.0.1, first to a bare server that
  * only receives the same Push stream, then to the parameter server (rule mean, n = 8), which
- * assembles, aggregates and steps. Prints one table row per (server, d): ingest GB/s, rounds/s,
- * the round split into transfer and aggregation+optimizer, and the largest event-loop delay.
+ * assembles, aggregates and steps, with float32 pushes and then with bfloat16 pushes (half the
+ * bytes, widened by the server). Prints one table row per (server, encoding, d): ingest GB/s of
+ * gradient values, rounds/s, the round split into transfer and aggregation+optimizer, and the
+ * largest event-loop delay.
  * Usage: npm run bench:ingest [-- --quick]
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -13,6 +15,7 @@ import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { makeServerConfig } from '../config.js';
 import { byzpsV1, type ParameterServerHandlers } from '../../proto/protocol.js';
 import { startServer } from '../server.js';
+import type { GradientEncoding } from '../../proto/tensor-encoding.js';
 import { GRPC_TRANSPORT_OPTIONS } from '../../proto/transport.js';
 import type { ClientMessage, CoordinatorMessage } from './ingest-protocol.js';
 
@@ -87,11 +90,11 @@ async function startParameterServer(dimension: number): Promise<Target> {
 }
 
 /** Starts the client processes (TypeScript through tsx when the benchmark itself runs from sources). */
-async function startClients(address: string, dimension: number, mode: 'ps' | 'bare'): Promise<ChildProcess[]> {
+async function startClients(address: string, dimension: number, mode: 'ps' | 'bare', encoding: GradientEncoding): Promise<ChildProcess[]> {
   const fromSources = import.meta.url.endsWith('.ts');
   const script = new URL(fromSources ? './ingest-client.ts' : './ingest-client.js', import.meta.url);
   const clients = Array.from({ length: CLIENTS }, (_, i) =>
-    fork(script, [address, String(dimension), mode, `bench-${i}`], { execArgv: fromSources ? ['--import', 'tsx'] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+    fork(script, [address, String(dimension), mode, `bench-${i}`, encoding], { execArgv: fromSources ? ['--import', 'tsx'] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
   );
   await Promise.all(clients.map((client) => nextMessage(client, 'ready')));
   return clients;
@@ -139,9 +142,9 @@ async function measure(target: Target, clients: readonly ChildProcess[], rounds:
   return { transferSeconds, closeSeconds, ruleSeconds: (await target.ruleSeconds()) - ruleSecondsBefore, rounds, maxLagMs: lag.max / 1e6 };
 }
 
-async function run(mode: 'ps' | 'bare', dimension: number, rounds: number): Promise<Measurement> {
+async function run(mode: 'ps' | 'bare', dimension: number, rounds: number, encoding: GradientEncoding = 'FLOAT32'): Promise<Measurement> {
   const target = mode === 'ps' ? await startParameterServer(dimension) : await startBareServer();
-  const clients = await startClients(target.address, dimension, mode);
+  const clients = await startClients(target.address, dimension, mode, encoding);
   try {
     return await measure(target, clients, rounds);
   } finally {
@@ -151,14 +154,17 @@ async function run(mode: 'ps' | 'bare', dimension: number, rounds: number): Prom
   }
 }
 
-const header = ['server', 'd', 'rounds', 'ingest GB/s', 'rounds/s', 'transfer ms/round', 'agg+opt ms/round', 'of which rule', 'agg+opt share', 'max loop delay ms', 'vs bare'];
+const header = ['server', 'd', 'rounds', 'ingest GB/s', 'rounds/s', 'transfer ms/round', 'agg+opt ms/round', 'of which rule', 'agg+opt share', 'max loop delay ms', 'vs bare', 'rounds/s vs float32'];
 const rows: string[][] = [];
 for (const { dimension, rounds } of cases) {
   const bytesPerRound = CLIENTS * dimension * 4;
   const bare = await run('bare', dimension, rounds);
   const ps = await run('ps', dimension, rounds);
+  const bfloat16 = await run('ps', dimension, rounds, 'BFLOAT16');
+  // Gradient values delivered as float32 bytes per second, whatever the wire carried.
   const ingest = (m: Measurement) => (bytesPerRound * m.rounds) / m.transferSeconds / 1e9;
-  for (const [label, m] of [['bare grpc-js', bare], ['byzps ps', ps]] as const) {
+  const roundsPerSecond = (m: Measurement) => m.rounds / (m.transferSeconds + m.closeSeconds);
+  for (const [label, m] of [['bare grpc-js', bare], ['byzps ps', ps], ['byzps ps, bfloat16', bfloat16]] as const) {
     const roundSeconds = (m.transferSeconds + m.closeSeconds) / m.rounds;
     rows.push([
       label,
@@ -172,6 +178,7 @@ for (const { dimension, rounds } of cases) {
       `${((100 * m.closeSeconds) / (m.transferSeconds + m.closeSeconds)).toFixed(1)} %`,
       m.maxLagMs.toFixed(1),
       `${((100 * ingest(m)) / ingest(bare)).toFixed(0)} %`,
+      m === bare ? '' : `${(roundsPerSecond(m) / roundsPerSecond(ps)).toFixed(2)}×`,
     ]);
   }
 }

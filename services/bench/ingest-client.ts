@@ -1,16 +1,19 @@
 /**
  * One pushing client of the ingest benchmark, run as its own process: it joins (against the
  * parameter server), then pushes one gradient of dimension d each time the benchmark says "go"
- * and reports back when the server has acknowledged it.
- * Arguments: <address> <dimension> <ps|bare> <worker name>
+ * and reports back when the server has acknowledged it; with encoding BFLOAT16 it narrows the
+ * gradient on every push, as a worker does.
+ * Arguments: <address> <dimension> <ps|bare> <worker name> <FLOAT32|BFLOAT16>
  */
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { byzpsV1, type ParameterServerClient } from '../../proto/protocol.js';
 import { tensorChunks } from '../../proto/tensor-chunks.js';
+import { toBfloat16, type GradientEncoding } from '../../proto/tensor-encoding.js';
 import { GRPC_TRANSPORT_OPTIONS } from '../../proto/transport.js';
 import type { ClientMessage, CoordinatorMessage } from './ingest-protocol.js';
 
-const [address = '', dimensionText = '', mode = '', name = ''] = process.argv.slice(2);
+const [address = '', dimensionText = '', mode = '', name = '', encodingText = 'FLOAT32'] = process.argv.slice(2);
+const encoding = encodingText as GradientEncoding;
 const dimension = Number(dimensionText);
 const client: ParameterServerClient = new byzpsV1.ParameterServer(address, credentials.createInsecure(), GRPC_TRANSPORT_OPTIONS);
 const gradient = new Float32Array(dimension);
@@ -35,7 +38,8 @@ function push(workerId: number, round: number): Promise<void> {
       if (error !== null) reject(error);
       else resolve();
     });
-    for (const chunk of tensorChunks(gradient)) call.write({ workerId, round, offset: chunk.offset, data: chunk.data });
+    const wire = encoding === 'BFLOAT16' ? toBfloat16(gradient) : gradient;
+    for (const chunk of tensorChunks(wire)) call.write({ workerId, round, offset: chunk.offset, data: chunk.data, encoding });
     call.end();
   });
 }

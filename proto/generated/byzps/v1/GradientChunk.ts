@@ -1,5 +1,6 @@
 // Original file: proto/byzps/v1/parameter_server.proto
 
+import type { TensorEncoding as _byzps_v1_TensorEncoding, TensorEncoding__Output as _byzps_v1_TensorEncoding__Output } from '../../byzps/v1/TensorEncoding.js';
 
 /**
  * One slice of a worker's gradient for one round. All chunks of one Push carry the same worker id and
@@ -13,9 +14,13 @@ export interface GradientChunk {
    */
   'offset'?: (number);
   /**
-   * Little-endian float32 values; at most JoinReply.max_chunk_bytes per chunk.
+   * The values in `encoding`; at most JoinReply.max_chunk_bytes per chunk.
    */
   'data'?: (Buffer | Uint8Array | string);
+  /**
+   * How `data` encodes the values; the same for every chunk of one push (FLOAT32 when unset).
+   */
+  'encoding'?: (_byzps_v1_TensorEncoding);
 }
 
 /**
@@ -30,7 +35,11 @@ export interface GradientChunk__Output {
    */
   'offset': (number);
   /**
-   * Little-endian float32 values; at most JoinReply.max_chunk_bytes per chunk.
+   * The values in `encoding`; at most JoinReply.max_chunk_bytes per chunk.
    */
   'data': (Buffer);
+  /**
+   * How `data` encodes the values; the same for every chunk of one push (FLOAT32 when unset).
+   */
+  'encoding': (_byzps_v1_TensorEncoding__Output);
 }

@@ -1,5 +1,6 @@
 // Original file: proto/byzps/v1/parameter_server.proto
 
+import type { TensorEncoding as _byzps_v1_TensorEncoding, TensorEncoding__Output as _byzps_v1_TensorEncoding__Output } from '../../byzps/v1/TensorEncoding.js';
 
 export interface JoinReply {
   'workerId'?: (number);
@@ -23,6 +24,10 @@ export interface JoinReply {
    * Longest a Pull or Observe waits for its min_round before ending with DEADLINE_EXCEEDED.
    */
   'pullWaitMs'?: (number);
+  /**
+   * The encodings Push accepts for gradient values.
+   */
+  'gradientEncodings'?: (_byzps_v1_TensorEncoding)[];
 }
 
 export interface JoinReply__Output {
@@ -47,4 +52,8 @@ export interface JoinReply__Output {
    * Longest a Pull or Observe waits for its min_round before ending with DEADLINE_EXCEEDED.
    */
   'pullWaitMs': (number);
+  /**
+   * The encodings Push accepts for gradient values.
+   */
+  'gradientEncodings': (_byzps_v1_TensorEncoding__Output)[];
 }
