@@ -2,6 +2,13 @@ import { configDefaults, defineConfig } from 'vitest/config';
 import { NotRunReporter } from './test/setup/not-run-reporter.js';
 import { notRunLine, unavailablePrerequisites } from './test/setup/prerequisites.js';
 
+/**
+ * What `npm run test:fast` (BYZPS_TEST_TIER=fast) leaves out: the container tests and the suites
+ * that run for minutes. Everything else (unit tests and the tests over real sockets and processes)
+ * is the fast tier; `npm test` runs both.
+ */
+export const LONG_SUITES = ['test/containers/**', 'test/load.test.ts', 'test/chaos.test.ts', 'test/fuzz.test.ts', 'test/worker-robustness.test.ts'];
+
 // Test files whose prerequisite is missing and cannot be installed here are left out, each group
 // with one line saying why and how to get it; BYZPS_TEST_REQUIRE_ALL=1 (CI) makes that an error.
 const unavailable = unavailablePrerequisites();
@@ -14,6 +21,7 @@ export default defineConfig({
     exclude: [
       ...configDefaults.exclude,
       ...unavailable.flatMap(({ prerequisite }) => prerequisite.files),
+      ...(process.env.BYZPS_TEST_TIER === 'fast' ? LONG_SUITES : []),
     ],
     globalSetup: ['test/setup/global-setup.ts'],
     reporters: ['default', new NotRunReporter(notRun)],
