@@ -8,7 +8,6 @@ import { notRunLine, unavailablePrerequisites } from './test/setup/prerequisites
  * is the fast tier; `npm test` runs both.
  */
 export const LONG_SUITES = ['test/containers/**', 'test/load.test.ts', 'test/chaos.test.ts', 'test/fuzz.test.ts', 'test/worker-robustness.test.ts'];
-const fastTier = process.env.BYZPS_TEST_TIER === 'fast';
 
 // Test files whose prerequisite is missing and cannot be installed here are left out, each group
 // with one line saying why and how to get it; BYZPS_TEST_REQUIRE_ALL=1 (CI) makes that an error.
@@ -22,12 +21,8 @@ export default defineConfig({
     exclude: [
       ...configDefaults.exclude,
       ...unavailable.flatMap(({ prerequisite }) => prerequisite.files),
-      ...(fastTier ? LONG_SUITES : []),
+      ...(process.env.BYZPS_TEST_TIER === 'fast' ? LONG_SUITES : []),
     ],
-    // Two files at a time: the fast tier's tests mostly wait on the processes they start, and on two
-    // cores this took 10–20 % less time than one file at a time. The whole suite keeps vitest's
-    // default (one file at a time on two cores) for the long suites' sake.
-    ...(fastTier ? { maxWorkers: 2 } : {}),
     globalSetup: ['test/setup/global-setup.ts'],
     reporters: ['default', new NotRunReporter(notRun)],
     testTimeout: 60_000,
