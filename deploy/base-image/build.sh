@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the local base image byzps-base:bookworm without a registry: a Debian bookworm root
-# filesystem from debootstrap plus the host's Node.js 20, imported into the local Docker engine.
-# It stands in for node:20-bookworm-slim (node, npm, apt-get, bash, ca-certificates).
+# filesystem from debootstrap plus the host's Node.js (20 or newer) and npm, imported into the local
+# Docker engine. It stands in for node:20-bookworm-slim (node, npm, apt-get, bash, ca-certificates)
+# and, like it, keeps node and npm under /usr/local. Any Node.js build that needs no shared library
+# beyond libc and libstdc++ works: NodeSource's nodejs package, the nodejs.org tarballs, nvm's.
 # Usage: deploy/base-image/build.sh [--force]   (root; skips the build when the image exists)
 set -euo pipefail
 
@@ -27,8 +29,15 @@ fi
 [ "$(id -u)" -eq 0 ] || { echo "build.sh: debootstrap needs root" >&2; exit 1; }
 command -v debootstrap >/dev/null || { echo "build.sh: debootstrap is not installed (deploy/engine/ensure-docker.sh installs it)" >&2; exit 1; }
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo none)
-[ "$node_major" = 20 ] || { echo "build.sh: the host's Node.js must be version 20 (found: $node_major)" >&2; exit 1; }
-dpkg -s nodejs >/dev/null 2>&1 || { echo "build.sh: Node.js must come from the Debian package nodejs (its file list is what gets copied)" >&2; exit 1; }
+[[ "$node_major" =~ ^[0-9]+$ ]] && [ "$node_major" -ge 20 ] || { echo "build.sh: the host's Node.js must be version 20 or newer (found: $node_major)" >&2; exit 1; }
+node_binary=$(readlink -f "$(command -v node)")
+npm_directory=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
+[ -f "$npm_directory/bin/npm-cli.js" ] || { echo "build.sh: cannot find npm's own directory from $(command -v npm)" >&2; exit 1; }
+# The root filesystem has libc and libstdc++ (with libgcc_s); a node linked against anything else
+# (Debian's own nodejs package, with its libnode and libuv) would not start in it.
+foreign_libraries=$(ldd "$node_binary" | awk '$1 ~ /\.so/ { name = $1; sub(".*/", "", name); print name }' \
+  | grep -Ev '^(linux-vdso|libc|libm|libdl|libpthread|librt|libstdc\+\+|libgcc_s|ld-linux[^ ]*)\.so' || true)
+[ -z "$foreign_libraries" ] || { echo "build.sh: $node_binary needs $(echo $foreign_libraries), which the base image lacks; use a self-contained Node.js build (NodeSource's nodejs package or a nodejs.org tarball)" >&2; exit 1; }
 
 workdir=$(mktemp -d /var/tmp/byzps-base.XXXXXX)
 rootfs="$workdir/rootfs"
@@ -58,17 +67,22 @@ APT::Install-Recommends "false";
 DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
 APTCONF
 
-# The node binary and headers as the nodesource package installed them (docs and man pages stay
-# behind, as in the slim image); npm and corepack as they are now, since `npm install -g npm` may
-# have replaced the package's copy.
-log "copying Node.js $(node --version) and npm $(npm --version) from the host"
-dpkg -L nodejs | while read -r path; do
-  if [ -f "$path" ] || [ -L "$path" ]; then
-    case "$path" in /usr/share/doc/*|/usr/share/man/*|/usr/lib/node_modules/*) ;; *) printf '%s\n' "${path#/}" ;; esac
-  fi
-done >"$workdir/node-files"
-tar -C / --no-recursion -cf - -T "$workdir/node-files" | tar -C "$rootfs" -xf -
-tar -C / -cf - usr/lib/node_modules/npm usr/lib/node_modules/corepack | tar -C "$rootfs" -xf -
+# The node binary, its headers when the host has them (what node-gyp builds against), npm as it is
+# now (`npm install -g npm` may have replaced the copy Node.js came with) and corepack when present,
+# laid out under /usr/local as in the official image; docs and man pages stay behind.
+log "copying Node.js $(node --version) ($node_binary) and npm $(npm --version) ($npm_directory) from the host"
+mkdir -p "$rootfs/usr/local/bin" "$rootfs/usr/local/lib/node_modules" "$rootfs/usr/local/include"
+cp "$node_binary" "$rootfs/usr/local/bin/node"
+node_headers=$(dirname "$(dirname "$node_binary")")/include/node
+[ ! -d "$node_headers" ] || cp -r "$node_headers" "$rootfs/usr/local/include/node"
+cp -r "$npm_directory" "$rootfs/usr/local/lib/node_modules/npm"
+ln -s ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
+ln -s ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/local/bin/npx"
+corepack_directory=$(dirname "$npm_directory")/corepack
+if [ -f "$corepack_directory/dist/corepack.js" ]; then
+  cp -r "$corepack_directory" "$rootfs/usr/local/lib/node_modules/corepack"
+  ln -s ../lib/node_modules/corepack/dist/corepack.js "$rootfs/usr/local/bin/corepack"
+fi
 
 # Certificates the host trusts locally (a TLS-inspecting proxy's CA, say) are trusted inside too,
 # so npm and apt reach the network from a build as they do from the host.
@@ -78,8 +92,8 @@ if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
   chroot "$rootfs" update-ca-certificates >/dev/null 2>&1 || { echo "build.sh: update-ca-certificates failed in the root filesystem" >&2; exit 1; }
 fi
 # Node reads only its own CA list; npm's global config points it at the system bundle above.
-mkdir -p "$rootfs/usr/etc"
-echo "cafile=/etc/ssl/certs/ca-certificates.crt" >"$rootfs/usr/etc/npmrc"
+mkdir -p "$rootfs/usr/local/etc"
+echo "cafile=/etc/ssl/certs/ca-certificates.crt" >"$rootfs/usr/local/etc/npmrc"
 
 log "trimming the root filesystem"
 rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { GenericContainer, Network, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, metricValue, scrape } from '../server-harness.js';
-import { BYZPS_IMAGE, ensureByzpsImage, TEST_LABELS } from './image.js';
+import { BYZPS_IMAGE, ensureByzpsImage, PREPARE_LIMIT_MS, TEST_LABELS } from './image.js';
 
 // Trimmed mean with f = 2 over six workers: the two sign-flipping workers (k = 10) are the most
 // extreme values in nearly every coordinate, so their kept share drops to about 0 while an honest
@@ -66,7 +66,7 @@ beforeAll(async () => {
     ...BYZANTINE.map((name, index) => startWorker(name, HONEST.length + index, { BYZPS_ATTACK: 'sign-flip', BYZPS_ATTACK_PARAM: 'k=10' })),
   ]);
   [...HONEST, ...BYZANTINE].forEach((name, index) => workers.set(name, started[index]!));
-}, 35 * 60_000);
+}, PREPARE_LIMIT_MS + 5 * 60_000);
 
 afterAll(async () => {
   await Promise.all([...workers].filter(([name]) => !stopped.has(name)).map(([, container]) => container.stop()));

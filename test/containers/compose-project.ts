@@ -57,10 +57,24 @@ export class ComposeProject {
     writeFileSync(join(this.overrideDirectory, 'labels.yml'), JSON.stringify(override));
   }
 
+  /** The compose files: the repository's and the override with the labels. */
+  private get files(): string[] {
+    return ['docker-compose.yml', join(this.overrideDirectory, 'labels.yml')];
+  }
+
   /** `docker-compose … ARGS`; a non-zero exit is returned, not thrown, for the caller to judge. */
   private compose(args: readonly string[], input = '', timeoutMs = 120_000): Promise<CommandResult> {
-    const files = ['-f', 'docker-compose.yml', '-f', join(this.overrideDirectory, 'labels.yml')];
+    const files = this.files.flatMap((file) => ['-f', file]);
     return runCommand('docker-compose', ['--ansi', 'never', '-p', this.name, ...files, ...args], this.environment, input, timeoutMs);
+  }
+
+  /**
+   * Runs a shell command line as an operator types it in the repository, with this project as the
+   * one plain `docker-compose …` and `docker compose …` address (COMPOSE_PROJECT_NAME, COMPOSE_FILE).
+   */
+  shell(commandLine: string, timeoutMs = 120_000): Promise<CommandResult> {
+    const environment = { ...this.environment, COMPOSE_PROJECT_NAME: this.name, COMPOSE_FILE: this.files.join(':'), COMPOSE_PATH_SEPARATOR: ':' };
+    return runCommand('bash', ['-c', commandLine], environment, '', timeoutMs);
   }
 
   /** Starts `services` detached from the images already built; fails with Compose's own words. */
