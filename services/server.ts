@@ -3,7 +3,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { freeGradient, gradientMemory, startAggregationThread } from '../aggregators/index.js';
 import { byzpsV1, packageDefinition } from '../proto/protocol.js';
-import { GRPC_TRANSPORT_OPTIONS } from '../proto/transport.js';
+import { GRPC_SERVER_OPTIONS } from '../proto/transport.js';
 import { ConfigError } from '../runtime/errors.js';
 import { startHttpEndpoint } from '../runtime/http.js';
 import { componentLogger, createRootLogger, type Logger } from '../runtime/logger.js';
@@ -119,7 +119,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const faults = new FaultQueue();
   let shuttingDown = false;
 
-  const grpcServer = new Server({ ...GRPC_TRANSPORT_OPTIONS, 'grpc.max_receive_message_length': config.maxChunkBytes + MESSAGE_OVERHEAD_BYTES });
+  const grpcServer = new Server({ ...GRPC_SERVER_OPTIONS, 'grpc.max_receive_message_length': config.maxChunkBytes + MESSAGE_OVERHEAD_BYTES });
   const grpcLog = componentLogger(root, 'grpc');
   grpcServer.addService(
     byzpsV1.ParameterServer.service,
