@@ -9,6 +9,7 @@ import { startHttpEndpoint } from '../runtime/http.js';
 import { componentLogger, createRootLogger, type Logger } from '../runtime/logger.js';
 import { createServerMetrics, type ServerMetrics } from '../runtime/metrics.js';
 import { WorkerAuthenticator } from './auth.js';
+import { countRefusal, decodingSafely, refusalInterceptor } from './call-refusals.js';
 import { CheckpointStore } from './checkpoint.js';
 import { createCheckpointer, loadResumePoint } from './checkpointing.js';
 import type { ServerConfig } from './config.js';
@@ -119,10 +120,17 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const faults = new FaultQueue();
   let shuttingDown = false;
 
-  const grpcServer = new Server({ ...GRPC_SERVER_OPTIONS, 'grpc.max_receive_message_length': config.maxChunkBytes + MESSAGE_OVERHEAD_BYTES });
+  const grpcServer = new Server({
+    ...GRPC_SERVER_OPTIONS,
+    'grpc.max_receive_message_length': config.maxChunkBytes + MESSAGE_OVERHEAD_BYTES,
+    // Counts the calls grpc-js refuses before any handler sees them (too large, undecodable).
+    interceptors: [refusalInterceptor((refusal) => {
+      countRefusal(metrics, refusal);
+    })],
+  });
   const grpcLog = componentLogger(root, 'grpc');
   grpcServer.addService(
-    byzpsV1.ParameterServer.service,
+    decodingSafely(byzpsV1.ParameterServer.service),
     parameterServerHandlers({
       engine,
       taskName: task.name,
@@ -140,7 +148,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   );
   // Registered even when off, so that calls to it are refused by the handlers and counted in grpc_server_handled_total.
   grpcServer.addService(
-    byzpsV1.Control.service,
+    decodingSafely(byzpsV1.Control.service),
     controlHandlers({
       engine,
       taskName: task.name,
