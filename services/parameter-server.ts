@@ -4,6 +4,7 @@ import { MAX_CHUNK_BYTES, tensorChunks } from '../proto/tensor-chunks.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ServerMetrics } from '../runtime/metrics.js';
 import type { WorkerAuthenticator } from './auth.js';
+import { transportRefusal } from './call-refusals.js';
 import { CancelledError, InvalidGradientError, LimitExceededError, ShuttingDownError } from './errors.js';
 import type { FaultQueue } from './faults.js';
 import { toServiceError, trackCall } from './grpc-calls.js';
@@ -86,14 +87,15 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
       let header: { workerId: number; round: number } | undefined;
       let settled = false;
 
-      const reject = (error: unknown) => {
+      /** `counted`: the refusal was counted where it happened (call-refusals). */
+      const reject = (error: unknown, counted = false) => {
         if (settled) return;
         settled = true;
         clearTimeout(timeout);
         lease?.release();
         if (buffer !== undefined) context.buffers.release(buffer);
         buffer = undefined;
-        const serviceError = toServiceError(error, metrics, log, true);
+        const serviceError = toServiceError(error, metrics, log, !counted);
         callback(serviceError);
         finish(serviceError.code);
       };
@@ -146,7 +148,9 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
       });
 
       call.on('cancelled', () => {
-        reject(new CancelledError('cancelled', 'the worker cancelled the push or disconnected'));
+        // grpc-js cancels the call when it refuses a chunk itself (too large, undecodable).
+        const refused = transportRefusal(call);
+        reject(refused ?? new CancelledError('cancelled', 'the worker cancelled the push or disconnected'), refused !== undefined);
       });
     },
   };
