@@ -1,5 +1,5 @@
 import { type Metadata, type ServerInterceptingCallInterface, ServerInterceptingCall, type ServerInterceptor, type ServiceDefinition, status } from '@grpc/grpc-js';
-import { countRejection, type ServerMetrics } from '../runtime/metrics.js';
+import { countRejection, type RejectReason, type ServerMetrics } from '../runtime/metrics.js';
 import { InvalidRequestError, LimitExceededError, type ServerError } from './errors.js';
 
 /**
@@ -127,11 +127,11 @@ export function refusalInterceptor(onRefused: (refusal: CallRefusal) => void): S
 }
 
 /**
- * Counts a refusal where byzps counts refused calls: a refused push in
- * byzps_gradients_rejected_total (a message too large is a chunk too large), any other call in
- * byzps_requests_refused_total.
+ * Counts a refused call where byzps counts them: a push in byzps_gradients_rejected_total (a
+ * message too large is a chunk too large), any other call in byzps_requests_refused_total. Takes
+ * the refusals reported here and, as well, those a handler makes itself.
  */
-export function countRefusal(metrics: ServerMetrics, refusal: CallRefusal): void {
+export function countRefusal(metrics: ServerMetrics, refusal: { readonly service: string; readonly method: string; readonly reason: RejectReason }): void {
   if (refusal.service === 'byzps.v1.ParameterServer' && refusal.method === 'Push') {
     countRejection(metrics, refusal.reason === 'message_too_large' ? 'chunk_too_large' : refusal.reason);
   } else {
