@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** Why a call was refused: the bounded vocabulary of the `reason` label of byzps_gradients_rejected_total. */
+/** Why a call was refused: the bounded vocabulary of the `reason` label of byzps_gradients_rejected_total and byzps_requests_refused_total. */
 export const REJECT_REASONS = [
   'missing_token',
   'bad_token',
@@ -26,6 +26,10 @@ export const REJECT_REASONS = [
   'cancelled',
   'shutting_down',
   'not_configured',
+  /** A request message beyond the server's limit, refused by the transport before any handler saw it (pushes count it as chunk_too_large). */
+  'message_too_large',
+  /** A request body that does not decode as its protobuf message. */
+  'malformed',
 ] as const;
 
 export type RejectReason = (typeof REJECT_REASONS)[number];
@@ -83,7 +87,7 @@ export function createServerMetrics(source: RoundGaugeSource) {
     }),
     requestsRefused: new Counter({
       name: 'byzps_requests_refused_total',
-      help: 'Calls other than Push refused, by method and reason.',
+      help: 'Calls other than gradient pushes that the server refused, by method and reason (refused pushes count in byzps_gradients_rejected_total).',
       labelNames: ['grpc_method', 'reason'] as const,
       registers,
     }),

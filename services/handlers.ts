@@ -9,6 +9,7 @@ import {
 } from '@grpc/grpc-js';
 import type { Logger } from '../runtime/logger.js';
 import type { ServerMetrics } from '../runtime/metrics.js';
+import { transportRefusal } from './call-refusals.js';
 import { CancelledError, ServerError } from './errors.js';
 import type { ServerEvents } from './events.js';
 import { toCallStatus } from './status-codes.js';
@@ -46,6 +47,8 @@ type CallType = 'unary' | 'client_stream' | 'server_stream';
  * body a cancel signal, counts the call in grpc_server_* metrics, and turns whatever the body
  * throws into a status through the one mapping (status-codes.ts), reporting domain refusals as
  * `callRefused` events (counted by reason, logged at debug) and anything else as a server fault.
+ * A call the transport refused while its body ran (a push message too large or undecodable) ends
+ * with that refusal, which call-refusals.ts has already reported.
  */
 export class HandlerKit {
   constructor(
@@ -106,18 +109,22 @@ export class HandlerKit {
     };
   }
 
-  private begin(method: string, type: CallType, metadata: Metadata, call: { on(event: 'cancelled', listener: () => void): unknown; getPeer(): string }, limit?: TimeLimit) {
+  private begin(method: string, type: CallType, metadata: Metadata, call: { readonly metadata: Metadata; on(event: 'cancelled', listener: () => void): unknown; getPeer(): string }, limit?: TimeLimit) {
     const labels = { grpc_service: this.service, grpc_method: method, grpc_type: type };
     this.metrics.grpcStarted.inc(labels);
     const stopTimer = this.metrics.grpcHandlingSeconds.startTimer(labels);
     const controller = new AbortController();
+    /** A refusal the transport made and already reported (call-refusals.ts): the call ends with it, uncounted. */
+    let reported: ServerError | undefined;
     call.on('cancelled', () => {
-      controller.abort(new CancelledError('cancelled', 'the client cancelled the call or disconnected'));
+      reported = transportRefusal(call);
+      controller.abort(reported ?? new CancelledError('cancelled', 'the client cancelled the call or disconnected'));
     });
     const timer = limit === undefined ? undefined : setTimeout(() => { controller.abort(limit.error()); }, limit.ms);
     let finished = false;
     return {
       method,
+      isReported: (error: unknown) => error !== undefined && error === reported,
       call: { metadata, signal: controller.signal, subject: {}, peer: call.getPeer() } satisfies CallContext,
       finish: (code: status) => {
         clearTimeout(timer);
@@ -139,7 +146,7 @@ export class HandlerKit {
     const { signal, subject } = context.call;
     const error: unknown = signal.aborted && !(thrown instanceof ServerError) ? (signal.reason as unknown) : thrown;
     const { code, details } = toCallStatus(error);
-    if (error instanceof ServerError) {
+    if (error instanceof ServerError && !context.isReported(error)) {
       this.events.emit('callRefused', { method: context.method, reason: error.reason, ...subject });
       this.log.debug({ method: context.method, reason: error.reason, code: status[code], ...subject }, details);
     } else if (code === status.INTERNAL) {

@@ -3,12 +3,13 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { freeGradient, gradientMemory, startAggregationThread } from '../aggregators/index.js';
 import { byzpsV1, packageDefinition } from '../proto/protocol.js';
-import { GRPC_TRANSPORT_OPTIONS } from '../proto/transport.js';
+import { GRPC_SERVER_OPTIONS } from '../proto/transport.js';
 import { ConfigError } from '../runtime/errors.js';
 import { startHttpEndpoint } from '../runtime/http.js';
 import { componentLogger, createRootLogger, type Logger } from '../runtime/logger.js';
 import { createServerMetrics, type ServerMetrics } from '../runtime/metrics.js';
 import { operatorAdmission, workerAdmission, WorkerAuthenticator } from './auth.js';
+import { asCallRefused, decodingSafely, refusalInterceptor } from './call-refusals.js';
 import { CheckpointStore } from './checkpoint.js';
 import { createCheckpointer, loadResumePoint } from './checkpointing.js';
 import type { ServerConfig } from './config.js';
@@ -120,10 +121,17 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const faults = new FaultQueue();
   let shuttingDown = false;
 
-  const grpcServer = new Server({ ...GRPC_TRANSPORT_OPTIONS, 'grpc.max_receive_message_length': config.maxChunkBytes + MESSAGE_OVERHEAD_BYTES });
+  const grpcServer = new Server({
+    ...GRPC_SERVER_OPTIONS,
+    'grpc.max_receive_message_length': config.maxChunkBytes + MESSAGE_OVERHEAD_BYTES,
+    // Reports the calls grpc-js refuses before any handler sees them (too large, undecodable).
+    interceptors: [refusalInterceptor((refusal) => {
+      events.emit('callRefused', asCallRefused(refusal));
+    })],
+  });
   const parameterServerKit = new HandlerKit(PARAMETER_SERVER, workerAdmission(workerAuth, config.adminToken, () => shuttingDown), metrics, events, grpcLog);
   grpcServer.addService(
-    byzpsV1.ParameterServer.service,
+    decodingSafely(byzpsV1.ParameterServer.service),
     parameterServerHandlers({
       engine,
       kit: parameterServerKit,
@@ -144,7 +152,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   );
   // Registered even when off, so that calls to it are refused by the handlers and counted in grpc_server_handled_total.
   grpcServer.addService(
-    byzpsV1.Control.service,
+    decodingSafely(byzpsV1.Control.service),
     controlHandlers({
       engine,
       kit: new HandlerKit(CONTROL_SERVICE, operatorAdmission(workerAuth, config.adminToken), metrics, events, componentLogger(root, 'control')),

@@ -7,7 +7,7 @@ import { type CliChild, spawnServer } from './cli-spawn.js';
 import { FUZZ_CATEGORIES, type FuzzCategory, FuzzInputs, knownGradient, type ValidPush } from './fuzz-inputs.js';
 import { HTTP_GARBAGE_KINDS, httpGarbage, type HttpGarbageOutcome, sendHttpGarbage, slowloris } from './http-garbage.js';
 import { RawGrpcClient, type RawOutcome } from './raw-grpc-client.js';
-import { eventually, metricValue, scrape, ScriptedWorker, WORKER_TOKEN } from './server-harness.js';
+import { eventually, metricValue, pool, scrape, ScriptedWorker, WORKER_TOKEN } from './server-harness.js';
 
 /** Reproduce a failure with BYZPS_FUZZ_SEED=<the printed seed>. */
 const SEED = process.env.BYZPS_FUZZ_SEED === undefined ? randomInt(2 ** 32) : Number(process.env.BYZPS_FUZZ_SEED);
@@ -120,14 +120,6 @@ async function trainHonestly(client: ScriptedWorker, workerId: number, accepted:
     // ALREADY_EXISTS: a fuzz push under this worker's id held the round's slot; try again after the next pull.
     if (outcome.ok || outcome.code === ROUND_CLOSED) lastPushed = round;
   }
-}
-
-/** Runs `inputs` through `send` with at most `concurrency` in flight. */
-async function pool<T>(count: number, concurrency: number, send: (index: number) => Promise<T>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await send(next++);
-  }));
 }
 
 describe('fuzzing a running parameter server', () => {

@@ -163,6 +163,14 @@ export async function eventually(condition: () => boolean | Promise<boolean>, wh
   }
 }
 
+/** Runs `count` tasks, at most `concurrency` at a time, each given its index. */
+export async function pool(count: number, concurrency: number, task: (index: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) await task(next++);
+  }));
+}
+
 export { metricValue } from '../cli/prometheus-text.js';
 
 /** The samples of a server's or worker's /metrics on 127.0.0.1. */

@@ -46,7 +46,9 @@ export class ParameterServerConnection {
     private readonly callTimeoutMs: number,
   ) {
     // Workers reconnect themselves with backoff; gRPC's own retries would hide the outage from them.
-    this.client = new byzpsV1.ParameterServer(address, channel, { 'grpc.enable_retries': 0 });
+    // A connection of its own: workers hosted in one process must not share one connection's
+    // stream limit (proto/transport.ts) and flow-control window, each holding a long-poll Pull open.
+    this.client = new byzpsV1.ParameterServer(address, channel, { 'grpc.enable_retries': 0, 'grpc.use_local_subchannel_pool': 1 });
   }
 
   private metadata(): Metadata {
