@@ -1,3 +1,4 @@
+import type { SettingsSchema } from '../runtime/settings.js';
 import { exitCodes } from './failure.js';
 import { parseFlags, type FlagSchema, type FlagValues } from './flags.js';
 import { writeStdout } from './output.js';
@@ -27,4 +28,17 @@ export async function runWithFlags<S extends FlagSchema>(
   if (!parsed.help) return execute(parsed.values);
   await writeStdout(help());
   return exitCodes.ok;
+}
+
+/**
+ * Loads a command's settings from its flags and BYZPS_* variables (runtime/settings.ts); `--help`
+ * prints `help()` and succeeds. A bad setting throws a ConfigError, which main.ts reports as a
+ * usage error.
+ */
+export async function runWithSettings<C extends object>(schema: SettingsSchema<C>, argv: readonly string[], help: () => string, execute: (settings: C) => Promise<number>): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    await writeStdout(help());
+    return exitCodes.ok;
+  }
+  return execute(schema.load(argv, process.env));
 }

@@ -1,39 +1,43 @@
-import { readFileSync } from 'node:fs';
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { type ChannelCredentials, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import type { StatusReply__Output } from '../proto/generated/byzps/v1/StatusReply.js';
 import { byzpsV1, type ControlClient } from '../proto/protocol.js';
 import type { Instruction } from '../worker/faults.js';
-import { InputError, UsageError } from './failure.js';
+import { settingsOf, text } from '../runtime/settings.js';
+import { InputError } from './failure.js';
+import { readInputFile } from './files.js';
 
 /** How long an operator call may take before the command gives up. */
 const CALL_TIMEOUT_MS = 10_000;
 
-/** The connection flags `byzps inject` and `byzps status` share. */
-export const controlFlags = {
-  server: { kind: 'string', valueName: 'HOST:PORT', description: 'the parameter server (required)' },
-  'admin-token': { kind: 'string', valueName: 'TOKEN', description: 'operator token (default: $BYZPS_ADMIN_TOKEN)' },
-  'tls-ca-file': { kind: 'string', valueName: 'FILE', description: 'PEM CA bundle to verify a TLS server with (default: plaintext)' },
-} as const;
-
-export interface ControlConnectionFlags {
-  readonly server: string | undefined;
-  readonly 'admin-token': string | undefined;
-  readonly 'tls-ca-file': string | undefined;
+/** The connection settings `byzps inject` and `byzps status` share. */
+export interface ControlSettings {
+  readonly server: string;
+  readonly adminToken: string;
+  readonly tlsCaFile: string;
 }
+
+const setting = settingsOf<ControlSettings>();
+
+export const controlSettings = [
+  setting({ key: 'server', description: 'host:port of the parameter server', default: '', parse: text, required: true, check: (value) => (/^.+:\d+$/.test(value) ? undefined : `must be HOST:PORT, got ${JSON.stringify(value)}`) }),
+  setting({ key: 'adminToken', description: 'the operator token of the control service', default: '', parse: text, secret: true, required: true }),
+  setting({ key: 'tlsCaFile', description: 'PEM CA bundle to verify a TLS server with (empty: plaintext)', default: '', parse: text }),
+] as const;
 
 /** The operator's side of the Control service, with one-line errors for the command line. */
 export class ControlConnection {
   private readonly client: ControlClient;
   private readonly token: string;
 
-  constructor(flags: ControlConnectionFlags, env: Readonly<Record<string, string | undefined>>) {
-    if (flags.server === undefined || !/^.+:\d+$/.test(flags.server)) throw new UsageError('--server HOST:PORT is required');
-    const token = flags['admin-token'] ?? env.BYZPS_ADMIN_TOKEN ?? '';
-    if (token === '') throw new UsageError('the control service needs the operator token: --admin-token or BYZPS_ADMIN_TOKEN');
-    this.token = token;
-    const caFile = flags['tls-ca-file'];
-    const channel = caFile === undefined ? credentials.createInsecure() : credentials.createSsl(readFileSync(caFile));
-    this.client = new byzpsV1.Control(flags.server, channel);
+  private constructor(settings: ControlSettings, channel: ChannelCredentials) {
+    this.token = settings.adminToken;
+    this.client = new byzpsV1.Control(settings.server, channel);
+  }
+
+  /** A connection to the server `settings` name; an unreadable CA file is an InputError. */
+  static async open(settings: ControlSettings): Promise<ControlConnection> {
+    const channel = settings.tlsCaFile === '' ? credentials.createInsecure() : credentials.createSsl(Buffer.from(await readInputFile(settings.tlsCaFile)));
+    return new ControlConnection(settings, channel);
   }
 
   status(): Promise<StatusReply__Output> {

@@ -1,5 +1,5 @@
 import { AggregationError, InvalidParameterError, UnknownRuleError } from '../aggregators/index.js';
-import { ParameterError } from '../runtime/errors.js';
+import { ConfigError, ParameterError } from '../runtime/errors.js';
 
 /** The command line was wrong: an unknown flag, a missing or malformed value. Exit code 2. */
 export class UsageError extends Error {
@@ -27,8 +27,8 @@ export interface Failure {
  * come from flag values, so they are usage errors; everything the rule finds wrong with the data is a domain error.
  */
 export function describeFailure(error: unknown): Failure {
-  if (error instanceof UsageError || error instanceof UnknownRuleError || error instanceof InvalidParameterError || error instanceof ParameterError) {
-    return { exitCode: exitCodes.usage, message: oneLine(error.message), showHelpHint: error instanceof UsageError };
+  if (error instanceof UsageError || error instanceof ConfigError || error instanceof UnknownRuleError || error instanceof InvalidParameterError || error instanceof ParameterError) {
+    return { exitCode: exitCodes.usage, message: oneLine(error.message), showHelpHint: error instanceof UsageError || error instanceof ConfigError };
   }
   if (error instanceof InputError || error instanceof AggregationError) {
     return { exitCode: exitCodes.domain, message: oneLine(error.message), showHelpHint: false };

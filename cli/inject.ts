@@ -1,21 +1,37 @@
+import { atLeast, inheritSettings, parseInteger, parseSwitch, type Setting, SettingsSchema, settingsOf, text } from '../runtime/settings.js';
+import { formatSpec, parsePairs, type Spec } from '../runtime/spec.js';
 import { createAttack } from '../worker/attacks/registry.js';
 import { CLEAR_KIND, ROUNDS_PARAM } from '../worker/behaviour.js';
-import { createSystemFault, isSystemFaultKind, parseInstructions, systemFaultHelp, systemFaultKinds, type Instruction } from '../worker/faults.js';
-import { runWithFlags, type Command } from './command.js';
-import { ControlConnection, controlFlags } from './control-client.js';
+import { createSystemFault, type Instruction, isSystemFaultKind, parseInstructions, systemFaultHelp, systemFaultKinds } from '../worker/faults.js';
+import { runWithSettings, type Command } from './command.js';
+import { ControlConnection, controlSettings, type ControlSettings } from './control-client.js';
 import { exitCodes, UsageError } from './failure.js';
-import { formatFlagHelp, type FlagValues } from './flags.js';
 import { writeStdout } from './output.js';
 
-const flags = {
-  ...controlFlags,
-  worker: { kind: 'string', valueName: 'NAME', description: 'the worker to instruct, by the name it joined with (required)' },
-  attack: { kind: 'string', valueName: 'NAME', description: 'switch the worker to this attack' },
-  'attack-param': { kind: 'list', valueName: 'KEY=VALUE', description: 'a parameter of --attack' },
-  fault: { kind: 'list', valueName: 'KIND[:KEY=VALUE,...]', description: 'a system fault (see below)' },
-  rounds: { kind: 'string', valueName: 'K', description: 'the attack and faults last K rounds, then the worker reverts' },
-  clear: { kind: 'switch', description: 'back to honest: clear the attack and every fault' },
-} as const;
+interface InjectSettings extends ControlSettings {
+  readonly worker: string;
+  readonly attack: string;
+  readonly attackParam: Readonly<Record<string, string>>;
+  readonly fault: readonly Instruction[];
+  /** 0: until changed. */
+  readonly rounds: number;
+  readonly clear: boolean;
+}
+
+const setting = settingsOf<InjectSettings>();
+
+const schema = new SettingsSchema<InjectSettings>(
+  [
+    ...inheritSettings<ControlSettings, InjectSettings>(controlSettings as readonly Setting<ControlSettings, keyof ControlSettings>[]),
+    setting({ key: 'worker', description: 'the worker to instruct, by the name it joined with', default: '', parse: text, required: true }),
+    setting({ key: 'attack', description: 'switch the worker to this attack', default: '', shownDefault: 'none', parse: text }),
+    setting({ key: 'attackParam', description: 'a parameter of --attack, KEY=VALUE', default: {}, shownDefault: 'none', parse: (value) => parsePairs(value, '--attack-param'), joinRepeatsWith: ',' }),
+    setting({ key: 'fault', description: 'a system fault KIND[:KEY=VALUE,...] (see below)', default: [], shownDefault: 'none', parse: parseInstructions, joinRepeatsWith: ',' }),
+    setting({ key: 'rounds', description: 'the attack and faults last this many rounds, then the worker reverts (0: until changed)', default: 0, parse: parseInteger, check: atLeast(0) }),
+    setting({ key: 'clear', description: 'back to honest: clear the attack and every fault', default: false, parse: parseSwitch, switch: true }),
+  ] as readonly Setting<InjectSettings, keyof InjectSettings>[],
+  'inject',
+);
 
 function help(): string {
   return `Usage: byzps inject --server HOST:PORT --worker NAME
@@ -27,8 +43,8 @@ them up with its next pull, so they take effect from its next round on. An attac
 worker's current one; faults add to the ones in force; --clear makes it honest again. With
 --rounds K the instructions expire after K rounds (an attack gives way to the one it replaced).
 
-Flags:
-${formatFlagHelp(flags)}
+Every setting is a flag and an environment variable (flags win):
+${schema.help()}
 
 System faults (KIND:KEY=DEFAULT,...):
 ${systemFaultHelp()}
@@ -37,66 +53,43 @@ Attacks: see byzps worker --help.
 `;
 }
 
-function pairs(items: readonly string[]): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const item of items) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--attack-param expects KEY=VALUE, got ${JSON.stringify(item)}`);
-    result[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return result;
-}
-
-/** Runs a check from the worker's modules; whatever it finds wrong is a usage error here. */
-function check(validate: () => unknown): void {
-  try {
-    validate();
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-/** The instructions the flags ask for, checked here as the worker would check them, so a typo fails before anything is sent. */
-function instructionsFromFlags(values: FlagValues<typeof flags>): Instruction[] {
-  const timed = (params: Readonly<Record<string, string>>) => (values.rounds === undefined ? params : { ...params, [ROUNDS_PARAM]: values.rounds });
-  if (values.rounds !== undefined && !/^[1-9]\d*$/.test(values.rounds)) throw new UsageError(`--rounds must be a positive integer, got ${JSON.stringify(values.rounds)}`);
-  if (values.clear) {
-    if (values.attack !== undefined || values.fault.length > 0 || values.rounds !== undefined) throw new UsageError('--clear goes alone: it clears the attack and every fault');
+/** The instructions the settings ask for, checked here as the worker would check them, so a typo fails before anything is sent. */
+function instructionsOf(settings: InjectSettings): Instruction[] {
+  const timed = (params: Readonly<Record<string, string>>) => (settings.rounds === 0 ? params : { ...params, [ROUNDS_PARAM]: String(settings.rounds) });
+  if (settings.clear) {
+    if (settings.attack !== '' || settings.fault.length > 0 || settings.rounds !== 0) throw new UsageError('--clear goes alone: it clears the attack and every fault');
     return [{ kind: CLEAR_KIND, params: {} }];
   }
-  if (values['attack-param'].length > 0 && values.attack === undefined) throw new UsageError('--attack-param needs --attack');
+  if (Object.keys(settings.attackParam).length > 0 && settings.attack === '') throw new UsageError('--attack-param needs --attack');
   const instructions: Instruction[] = [];
-  if (values.attack !== undefined) {
-    const params = pairs(values['attack-param']);
-    check(() => createAttack({ name: values.attack!, params }));
-    instructions.push({ kind: values.attack, params: timed(params) });
+  if (settings.attack !== '') {
+    createAttack({ name: settings.attack, params: settings.attackParam });
+    instructions.push({ kind: settings.attack, params: timed(settings.attackParam) });
   }
-  for (const text of values.fault) {
-    let parsedFaults: Instruction[] = [];
-    check(() => (parsedFaults = parseInstructions(text)));
-    for (const instruction of parsedFaults) {
-      if (!isSystemFaultKind(instruction.kind)) throw new UsageError(`unknown system fault "${instruction.kind}"; known: ${systemFaultKinds.join(', ')} (attacks go in --attack)`);
-      check(() => createSystemFault(instruction.kind, instruction.params));
-      instructions.push({ kind: instruction.kind, params: timed(instruction.params) });
-    }
+  for (const fault of settings.fault) {
+    if (!isSystemFaultKind(fault.kind)) throw new UsageError(`unknown system fault "${fault.kind}"; known: ${systemFaultKinds.join(', ')} (attacks go in --attack)`);
+    createSystemFault(fault.kind, fault.params);
+    instructions.push({ kind: fault.kind, params: timed(fault.params) });
   }
   if (instructions.length === 0) throw new UsageError('nothing to inject: give --attack, --fault or --clear');
   return instructions;
+}
+
+function describe(instruction: Instruction): Spec {
+  return { name: instruction.kind, params: instruction.params };
 }
 
 /** `byzps inject`: switches a running worker's attack or faults through the control service. */
 export const injectCommand: Command = {
   name: 'inject',
   summary: 'switch a running worker to an attack or system fault, or back to honest (control service)',
-  run: (argv) => runWithFlags(flags, argv, help, async (values) => {
-    if (values.worker === undefined || values.worker === '') throw new UsageError('--worker NAME is required');
-    const instructions = instructionsFromFlags(values);
-    const control = new ControlConnection(values, process.env);
+  run: (argv) => runWithSettings(schema, argv, help, async (settings) => {
+    const instructions = instructionsOf(settings);
+    const control = await ControlConnection.open(settings);
     try {
       for (const instruction of instructions) {
-        await control.injectFault(values.worker, instruction);
-        const params = Object.entries(instruction.params).map(([key, value]) => `${key}=${value}`);
-        await writeStdout(`queued ${instruction.kind}${params.length > 0 ? ` (${params.join(', ')})` : ''} for ${values.worker}; it applies from the worker's next pull\n`);
+        await control.injectFault(settings.worker, instruction);
+        await writeStdout(`queued ${formatSpec(describe(instruction))} for ${settings.worker}; it applies from the worker's next pull\n`);
       }
     } finally {
       control.close();

@@ -1,20 +1,21 @@
 import type { StatusReply__Output } from '../proto/generated/byzps/v1/StatusReply.js';
-import { runWithFlags, type Command } from './command.js';
-import { ControlConnection, controlFlags } from './control-client.js';
+import { type Setting, SettingsSchema } from '../runtime/settings.js';
+import { runWithSettings, type Command } from './command.js';
+import { ControlConnection, controlSettings, type ControlSettings } from './control-client.js';
 import { exitCodes } from './failure.js';
-import { formatFlagHelp } from './flags.js';
 import { writeStdout } from './output.js';
 
-const flags = { ...controlFlags } as const;
+const schema = new SettingsSchema<ControlSettings>(controlSettings as readonly Setting<ControlSettings, keyof ControlSettings>[], 'status');
 
 function help(): string {
   return `Usage: byzps status --server HOST:PORT [--admin-token TOKEN] [--tls-ca-file FILE]
 
 Prints the parameter server's state through its control service: the open round, the rule, the
-task, whether rounds are paused, and every joined worker with its last push.
+task, whether rounds are paused, how many workers the open round waits for, and every joined
+worker with its place (awaited, or the pushes its probation still needs) and its last push.
 
-Flags:
-${formatFlagHelp(flags)}
+Every setting is a flag and an environment variable (flags win):
+${schema.help()}
 `;
 }
 
@@ -52,8 +53,8 @@ export function formatStatus(status: StatusReply__Output, nowMs: number): string
 export const statusCommand: Command = {
   name: 'status',
   summary: 'print the parameter server\'s round, rule and workers (control service)',
-  run: (argv) => runWithFlags(flags, argv, help, async (values) => {
-    const control = new ControlConnection(values, process.env);
+  run: (argv) => runWithSettings(schema, argv, help, async (settings) => {
+    const control = await ControlConnection.open(settings);
     try {
       await writeStdout(formatStatus(await control.status(), Date.now()));
     } finally {

@@ -1,17 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
-import { parseInteger, parsePairs, type Setting, SettingsSchema, text } from './settings.js';
+import { parseInteger, parseSwitch, type Setting, SettingsSchema, text } from './settings.js';
+import { parsePairs } from './spec.js';
 
 interface Example {
   readonly count: number;
   readonly pairs: Readonly<Record<string, string>>;
   readonly steps: string;
+  readonly verbose: boolean;
+  readonly server: string;
+  readonly token: string;
 }
 
 const settings: readonly Setting<Example, keyof Example>[] = [
   { key: 'count', description: 'a count', default: 1, parse: parseInteger, check: (value: number) => (value < 0 ? `must be ≥ 0, got ${value}` : undefined) } as Setting<Example, keyof Example>,
-  { key: 'pairs', description: 'pairs', default: {}, parse: parsePairs, joinRepeatsWith: ',' },
+  { key: 'pairs', description: 'pairs', default: {}, parse: (value) => parsePairs(value), joinRepeatsWith: ',' },
   { key: 'steps', description: 'steps', default: '', parse: text, joinRepeatsWith: ';' },
+  { key: 'verbose', description: 'say more', default: false, parse: parseSwitch, switch: true },
+  { key: 'server', description: 'where to go', default: 'here', parse: text, required: true },
+  { key: 'token', description: 'a secret', default: '', parse: text, secret: true },
 ];
 const schema = new SettingsSchema<Example>(settings, 'example', (config) => (config.count === 7 ? ['count must not be 7'] : []));
 
@@ -27,7 +34,7 @@ describe('settings schema', () => {
   });
 
   it('names the configuration in its errors and runs the cross checks', () => {
-    expect(() => schema.load(['--count', '-1'], {})).toThrow(/invalid example configuration:\n {2}--count must be ≥ 0, got -1/);
+    expect(() => schema.load(['--count', '-1'], {})).toThrow(/^invalid example configuration: --count must be ≥ 0, got -1$/);
     expect(() => schema.make({ count: 7 })).toThrow(ConfigError);
     expect(() => schema.make({ count: 7 })).toThrow(/count must not be 7/);
   });
@@ -36,4 +43,20 @@ describe('settings schema', () => {
     expect(schema.help()).toContain('--pairs (BYZPS_PAIRS, default {})  pairs (repeatable)');
     expect(schema.help()).toContain('--count (BYZPS_COUNT, default 1)  a count\n');
   });
+
+  it('reports an unknown flag once, with the setting it was likely meant as, and every problem on one line', () => {
+    expect(() => schema.load(['--cuont', '5', '--count', 'x'], {})).toThrow(/^invalid example configuration: unknown flag --cuont \(did you mean --count\?\); --count: invalid value \(expected a number, got "x"\)$/);
+    expect(() => schema.load(['stray'], {})).toThrow(/unexpected argument "stray": settings are written --name value/);
+  });
+
+  it('takes a switch bare or with a value, refuses an empty required setting, and never shows a secret', () => {
+    expect(schema.load(['--verbose'], {}).verbose).toBe(true);
+    expect(schema.load(['--verbose=false'], { BYZPS_VERBOSE: 'true' }).verbose).toBe(false);
+    expect(schema.load(['--verbose', '--count', '2'], {}).count).toBe(2);
+    expect(() => schema.load(['--server', ''], {})).toThrow(/--server is required/);
+    expect(() => schema.load(['--token'], {})).toThrow(/--token needs a value/);
+    expect(schema.help()).toContain('--token (BYZPS_TOKEN, none, never printed)  a secret');
+    expect(schema.help()).toContain('--server (BYZPS_SERVER, none, required)  where to go');
+  });
 });
+

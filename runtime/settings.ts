@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.js';
+import { didYouMean } from './suggest.js';
 
 /**
  * The configuration machinery every byzps process shares: a process lists its settings once, and
@@ -22,9 +23,26 @@ export interface Setting<C, K extends keyof C> {
   readonly shownDefault?: string;
   /** Makes the flag repeatable: the texts of its occurrences are joined with this separator before parsing. */
   readonly joinRepeatsWith?: string;
+  /** A switch: the bare flag means "true" (its value, if given as --name=VALUE, and the env var are parsed as usual). */
+  readonly switch?: boolean;
+  /** An empty value is a problem: the command cannot run without it. */
+  readonly required?: boolean;
 }
 
 type AnySetting<C> = Setting<C, keyof C>;
+
+/**
+ * Settings of a configuration, for a configuration that extends it (`byzps inject` takes the
+ * control connection's settings and its own). Sound because a setting reads and writes only its own key.
+ */
+export function inheritSettings<Base, C extends Base>(settings: readonly Setting<Base, keyof Base>[]): readonly Setting<C, keyof Base & keyof C>[] {
+  return settings as unknown as readonly Setting<C, keyof Base & keyof C>[];
+}
+
+/** The typed `setting(…)` helper of one configuration type, so each setting's parse and default agree with its key. */
+export function settingsOf<C>(): <K extends keyof C>(definition: Setting<C, K>) => Setting<C, K> {
+  return (definition) => definition;
+}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -40,18 +58,15 @@ export function parseInteger(text: string): number {
   return value;
 }
 
-/** Parses `key=value,key=value` (rule or attack parameters) into a record. */
-export function parsePairs(text: string): Record<string, string> {
-  const pairs: Record<string, string> = {};
-  for (const item of text.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
-    const eq = item.indexOf('=');
-    if (eq <= 0) throw new Error(`expected key=value pairs separated by commas, got ${JSON.stringify(item)}`);
-    pairs[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
-  }
-  return pairs;
-}
-
 export const text = (value: string) => value;
+
+/** A switch's text: true, 1, yes or on; false, 0, no or off. */
+export function parseSwitch(value: string): boolean {
+  const lowered = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(lowered)) return true;
+  if (['false', '0', 'no', 'off'].includes(lowered)) return false;
+  throw new Error(`expected true or false, got ${JSON.stringify(value)}`);
+}
 export const atLeast = (min: number) => (value: number) => (value < min ? `must be ≥ ${min}, got ${value}` : undefined);
 export const between = (min: number, max: number) => (value: number) =>
   value < min || value > max ? `must be between ${min} and ${max}, got ${value}` : undefined;
@@ -84,9 +99,9 @@ export class SettingsSchema<C extends object> {
   help(): string {
     return this.settings
       .map((definition) => {
-        const shown = definition.secret === true ? '(secret)' : (definition.shownDefault ?? JSON.stringify(definition.default));
+        const shown = definition.secret === true ? 'none, never printed' : definition.required === true ? 'none, required' : `default ${definition.shownDefault ?? JSON.stringify(definition.default)}`;
         const repeat = definition.joinRepeatsWith === undefined ? '' : ' (repeatable)';
-        return `  --${settingName(definition.key)} (${settingEnv(definition)}, default ${shown})  ${definition.description}${repeat}`;
+        return `  --${settingName(definition.key)} (${settingEnv(definition)}, ${shown})  ${definition.description}${repeat}`;
       })
       .join('\n');
   }
@@ -106,14 +121,23 @@ export class SettingsSchema<C extends object> {
     for (let i = 0; i < argv.length; i++) {
       const arg = argv[i]!;
       const match = /^--([a-z0-9-]+)(?:=(.*))?$/s.exec(arg);
-      const definition = match === null ? undefined : this.settings.find((candidate) => settingName(candidate.key) === match[1]);
-      if (match === null || definition === undefined) {
-        problems.push(`unknown argument ${JSON.stringify(arg)}; see --help for the settings`);
+      const next = argv[i + 1];
+      const nextIsValue = next !== undefined && !next.startsWith('--');
+      if (match === null) {
+        problems.push(`unexpected argument ${JSON.stringify(arg)}: settings are written --name value`);
         continue;
       }
-      const value = match[2] ?? argv[++i];
+      const name = match[1]!;
+      const definition = this.settings.find((candidate) => settingName(candidate.key) === name);
+      if (definition === undefined) {
+        problems.push(`unknown flag --${name}${didYouMean(name, this.settings.map((candidate) => settingName(candidate.key)), '--')}`);
+        // The unknown flag's value, if it has one, is no second problem.
+        if (match[2] === undefined && nextIsValue) i++;
+        continue;
+      }
+      const value = match[2] ?? (definition.switch === true ? 'true' : nextIsValue ? argv[++i] : undefined);
       if (value === undefined) {
-        problems.push(`--${match[1]!} needs a value`);
+        problems.push(`--${name} needs a value`);
         continue;
       }
       const earlier = raw.get(definition);
@@ -150,13 +174,15 @@ export class SettingsSchema<C extends object> {
 
   private checkAll(config: C, problems: string[]): void {
     for (const definition of this.settings) {
-      const problem = definition.check?.(config[definition.key]);
+      const value = config[definition.key];
+      const problem = definition.required === true && value === '' ? 'is required' : definition.check?.(value);
       if (problem !== undefined) problems.push(`--${settingName(definition.key)} ${problem}`);
     }
     problems.push(...this.crossChecks(config));
   }
 
+  /** One line, every problem in it: the CLI prints it as it is. */
   private fail(problems: readonly string[]): never {
-    throw new ConfigError(`invalid ${this.what} configuration:\n  ${problems.join('\n  ')}`);
+    throw new ConfigError(`invalid ${this.what} configuration: ${problems.join('; ')}`);
   }
 }

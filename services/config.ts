@@ -1,16 +1,5 @@
-import {
-  atLeast,
-  between,
-  LOG_LEVELS,
-  logLevel,
-  parseInteger,
-  parseNumber,
-  parsePairs,
-  port,
-  type Setting,
-  SettingsSchema,
-  text,
-} from '../runtime/settings.js';
+import { atLeast, between, LOG_LEVELS, logLevel, parseInteger, parseNumber, port, type Setting, SettingsSchema, text } from '../runtime/settings.js';
+import { parsePairs, parseSpecs, type Spec } from '../runtime/spec.js';
 
 /**
  * The parameter server's configuration, in one schema: each setting has one kebab-case name used
@@ -31,6 +20,7 @@ export interface ServerConfig {
   readonly rule: string;
   readonly f: number;
   readonly ruleParams: Readonly<Record<string, string>>;
+  readonly pre: readonly Spec[];
   readonly quorum: number;
   readonly maxWorkers: number;
   readonly roundDeadlineMs: number;
@@ -76,7 +66,8 @@ const serverSettings = [
   setting({ key: 'evalEveryRounds', description: 'evaluate θ on the held-out data every this many rounds, on a separate thread (0: never)', default: 0, parse: parseInteger, check: atLeast(0) }),
   setting({ key: 'rule', description: 'aggregation rule (mean, median, trimmed-mean, krum, flag, …)', default: 'mean', parse: text }),
   setting({ key: 'f', description: 'Byzantine bound: how many workers may be arbitrary', default: 0, parse: parseInteger, check: atLeast(0) }),
-  setting({ key: 'ruleParams', description: 'rule parameters as key=value,key=value', default: {}, parse: parsePairs }),
+  setting({ key: 'ruleParams', description: 'rule parameters as key=value,key=value', default: {}, parse: (value) => parsePairs(value) }),
+  setting({ key: 'pre', description: 'pre-aggregators before the rule, in order: nnm, bucketing:s=2, clip:tau=1, …', default: [], shownDefault: 'none', parse: (value) => parseSpecs(value, '--pre'), joinRepeatsWith: ',' }),
   setting({ key: 'quorum', description: 'fewest gradients a round closes with at its deadline (0: what the rule needs)', default: 0, parse: parseInteger, check: atLeast(0) }),
   setting({ key: 'maxWorkers', description: 'most workers that may join', default: 64, parse: parseInteger, check: between(1, 10_000) }),
   setting({ key: 'roundDeadlineMs', description: 'time after the first gradient of a round until the round closes with what it has', default: 10_000, parse: parseInteger, check: atLeast(1) }),

@@ -90,7 +90,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const checkpointLog = componentLogger(root, 'checkpoint');
   const resumed = store === undefined ? undefined : await loadResumePoint(store, identity, checkpointLog);
   const runner = await startAggregationThread();
-  const rule = runner.build({ name: config.rule, f: config.f, params: config.ruleParams });
+  const rule = runner.build({ name: config.rule, f: config.f, params: config.ruleParams, pre: config.pre });
   const optimizer = new SgdOptimizer(config);
   const buffers = options.buffers ?? sharedGradientBuffers;
   const engine = new RoundEngine({

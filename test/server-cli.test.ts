@@ -23,7 +23,7 @@ describe('byzps ps', () => {
       '--hidden (BYZPS_HIDDEN, default 0)',
       '--data-dir (BYZPS_DATA_DIR, default "")',
       '--eval-every-rounds (BYZPS_EVAL_EVERY_ROUNDS, default 0)',
-      '--admin-token (BYZPS_ADMIN_TOKEN, default (secret))',
+      '--admin-token (BYZPS_ADMIN_TOKEN, none, never printed)',
       '--log-level (LOG_LEVEL, default "info")',
     ]) {
       expect(run.stdout).toContain(line);

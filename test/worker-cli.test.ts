@@ -56,7 +56,7 @@ describe('byzps worker, inject and status', () => {
     expect(await active('none')).toBe(1);
     const inject = await runCliAsync(['inject', '--server', server.address, '--worker', 'w-1', '--attack', 'sign-flip', '--attack-param', 'k=3'], env);
     expect(inject.code).toBe(0);
-    expect(inject.stdout).toBe("queued sign-flip (k=3) for w-1; it applies from the worker's next pull\n");
+    expect(inject.stdout).toBe("queued sign-flip:k=3 for w-1; it applies from the worker's next pull\n");
     await eventually(async () => (await active('sign-flip')) === 1, 'the worker switches to sign-flip');
     const clear = await runCliAsync(['inject', '--server', server.address, '--worker', 'w-1', '--clear'], env);
     expect(clear.code).toBe(0);
@@ -74,8 +74,9 @@ describe('byzps worker, inject and status', () => {
     expectOneLine(await runCliAsync(['inject', '--server', server.address, '--worker', 'w', '--attack', 'warp'], env), 2, /^byzps inject: unknown attack "warp"; known: sign-flip/);
     expectOneLine(await runCliAsync(['inject', '--server', server.address, '--worker', 'w', '--fault', 'delay:ms=-1'], env), 2, /^byzps inject: delay parameter ms must be ≥ 0, got -1/);
     expectOneLine(await runCliAsync(['inject', '--server', server.address, '--worker', 'w', '--clear', '--rounds', '2'], env), 2, /--clear goes alone/);
-    expectOneLine(await runCliAsync(['status', '--server', server.address], { BYZPS_ADMIN_TOKEN: '' }), 2, /^byzps status: the control service needs the operator token: --admin-token or BYZPS_ADMIN_TOKEN/);
+    expectOneLine(await runCliAsync(['status', '--server', server.address], { BYZPS_ADMIN_TOKEN: '' }), 2, /^byzps status: invalid status configuration: --admin-token is required \(see byzps status --help\)$/);
     expectOneLine(await runCliAsync(['status', '--server', server.address, '--admin-token', 'wrong'], {}), 1, /^byzps status: Status failed: the bearer token is not the operator token$/);
-    expectOneLine(await runCliAsync(['status'], env), 2, /^byzps status: --server HOST:PORT is required/);
+    expectOneLine(await runCliAsync(['status'], env), 2, /^byzps status: invalid status configuration: --server is required/);
+    expectOneLine(await runCliAsync(['status', '--sever', 'x:1'], env), 2, /^byzps status: invalid status configuration: unknown flag --sever \(did you mean --server\?\) \(see byzps status --help\)$/);
   });
 });

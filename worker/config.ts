@@ -1,18 +1,7 @@
 import { hostname } from 'node:os';
-import {
-  atLeast,
-  between,
-  LOG_LEVELS,
-  logLevel,
-  parseInteger,
-  parseNumber,
-  parsePairs,
-  port,
-  type Setting,
-  SettingsSchema,
-  text,
-} from '../runtime/settings.js';
 import { GRADIENT_ENCODINGS, type GradientEncoding } from '../proto/tensor-encoding.js';
+import { atLeast, between, LOG_LEVELS, logLevel, parseInteger, parseNumber, port, type Setting, SettingsSchema, text } from '../runtime/settings.js';
+import { parsePairs } from '../runtime/spec.js';
 import type { PartitionScheme } from '../tasks/partition.js';
 import { createAttack } from './attacks/registry.js';
 import { Behaviour } from './behaviour.js';
@@ -104,8 +93,8 @@ const workerSettings = [
   setting({ key: 'noise', description: 'synthetic task: per-sample noise norm τ; must equal the server’s', default: 1, parse: parseNumber, check: atLeast(0) }),
   setting({ key: 'dataDir', description: 'fashion-mnist: directory of the IDX files', default: '/usr/share/datasets/fashion-mnist', parse: text }),
   setting({ key: 'attack', description: `attack on the pushed gradient (${NONE}: honest)`, default: NONE, parse: text }),
-  setting({ key: 'attackParam', description: 'attack parameter KEY=VALUE', default: {}, shownDefault: 'none', parse: parsePairs, joinRepeatsWith: ',' }),
-  setting({ key: 'fault', description: 'system fault KIND[:KEY=VALUE,...] (see below)', default: [], shownDefault: 'none', parse: parseInstructions, joinRepeatsWith: ';' }),
+  setting({ key: 'attackParam', description: 'attack parameter KEY=VALUE', default: {}, shownDefault: 'none', parse: (value) => parsePairs(value), joinRepeatsWith: ',' }),
+  setting({ key: 'fault', description: 'system fault KIND[:KEY=VALUE,...] (see below)', default: [], shownDefault: 'none', parse: parseInstructions, joinRepeatsWith: ',' }),
   setting({ key: 'estimateWorkers', description: 'worker indices whose gradients a colluding attack (alie, ipm, mimic) recomputes, comma-separated', default: [], shownDefault: 'all', parse: parseIndices }),
   setting({ key: 'maxSteps', description: 'stop after this many pushes (0: run until stopped)', default: 0, parse: parseInteger, check: atLeast(0) }),
   setting({ key: 'gradientEncoding', description: 'how pushed gradients travel: float32, or bfloat16 at half the bytes (the server widens it back)', default: 'FLOAT32', shownDefault: 'float32', parse: parseGradientEncoding }),

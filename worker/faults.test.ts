@@ -4,7 +4,7 @@ import { createSystemFault, parseInstructions, systemFaultHelp } from './faults.
 
 describe('system faults', () => {
   it('parses KIND[:KEY=VALUE,...] separated by semicolons', () => {
-    expect(parseInstructions('delay:ms=2000; crash:exit-code=7,after-steps=3;duplicate-push')).toEqual([
+    expect(parseInstructions('delay:ms=2000, crash:exit-code=7,after-steps=3,duplicate-push')).toEqual([
       { kind: 'delay', params: { ms: '2000' } },
       { kind: 'crash', params: { 'exit-code': '7', 'after-steps': '3' } },
       { kind: 'duplicate-push', params: {} },
@@ -13,7 +13,7 @@ describe('system faults', () => {
   });
 
   it('names the malformed part', () => {
-    expect(() => parseInstructions('delay:2000')).toThrow(/expected KEY=VALUE in "delay:2000", got "2000"/);
+    expect(() => parseInstructions('delay:2000')).toThrow(/--fault delay: expected KEY=VALUE, got "2000"/);
     expect(() => parseInstructions('Delay')).toThrow(ParameterError);
   });
 

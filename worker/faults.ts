@@ -1,5 +1,6 @@
 import type { ParamSchema, RuleParams } from '../aggregators/index.js';
 import { ParameterError, UnknownNameError } from '../runtime/errors.js';
+import { parseSpecs } from '../runtime/spec.js';
 import { resolveWorkerParams } from './params.js';
 
 /**
@@ -91,26 +92,11 @@ export interface Instruction {
 }
 
 /**
- * Parses the `--fault` syntax: `kind` or `kind:key=value,key=value`; several faults are separated
- * by `;` (what repeating `--fault` produces). Only the syntax is checked here.
+ * Parses the `--fault` syntax, `kind` or `kind:key=value,key=value`, several separated by commas
+ * (runtime/spec.ts, the grammar of every rule, attack and fault). Only the syntax is checked here.
  */
 export function parseInstructions(text: string): Instruction[] {
-  return text
-    .split(';')
-    .map((part) => part.trim())
-    .filter((part) => part !== '')
-    .map((part) => {
-      const colon = part.indexOf(':');
-      const kind = (colon === -1 ? part : part.slice(0, colon)).trim();
-      if (!/^[a-z][a-z0-9-]*$/.test(kind)) throw new ParameterError(`expected KIND[:KEY=VALUE,...], got ${JSON.stringify(part)}`);
-      const params: Record<string, string> = {};
-      for (const pair of colon === -1 ? [] : part.slice(colon + 1).split(',')) {
-        const eq = pair.indexOf('=');
-        if (eq <= 0) throw new ParameterError(`expected KEY=VALUE in ${JSON.stringify(part)}, got ${JSON.stringify(pair)}`);
-        params[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
-      }
-      return { kind, params };
-    });
+  return parseSpecs(text, '--fault').map(({ name, params }) => ({ kind: name, params }));
 }
 
 /** One line per fault kind with its parameters, for `--help`. */

@@ -209,7 +209,7 @@ describe('byzps aggregate rejects bad input with one line and a non-zero exit co
     ['an unknown flag', ['--rule', 'mean', '--bogus'], /unknown flag --bogus \(see byzps aggregate --help\)/],
     ['a missing --rule', [], /--rule is required/],
     ['a bad --f', ['--rule', 'mean', '--f', 'x'], /--f must be a non-negative integer, got "x"/],
-    ['a malformed --param', ['--rule', 'mean', '--param', 'r'], /--param takes key=value/],
+    ['a malformed --param', ['--rule', 'mean', '--param', 'r'], /--param: expected KEY=VALUE, got "r"/],
     ['--example with --input', ['--rule', 'mean', '--example', '--input', 'x.json'], /--example and --input cannot be used together/],
     ['--output that is not .npy', ['--rule', 'mean', '--example', '--output', 'x.json'], /--output writes \.npy/],
   ])('%s → exit 2 (usage)', (_case, args, message) => {

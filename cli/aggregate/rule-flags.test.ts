@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ParameterError } from '../../runtime/errors.js';
 import { UsageError } from '../failure.js';
 import { ruleSpecFromFlags } from './rule-flags.js';
 
@@ -11,7 +12,7 @@ describe('ruleSpecFromFlags', () => {
       name: 'flag',
       f: 3,
       params: { r: '4', lambda: '0.5' },
-      pre: [{ name: 'nnm' }, { name: 'clip', params: { tau: '1', norm: '2' } }],
+      pre: [{ name: 'nnm', params: {} }, { name: 'clip', params: { tau: '1', norm: '2' } }],
     });
   });
 
@@ -32,15 +33,21 @@ describe('ruleSpecFromFlags', () => {
     [{ ...none, rule: 'mean', f: '-1' }, /--f must be a non-negative integer, got "-1"/],
     [{ ...none, rule: 'mean', f: '1.5' }, /--f must be a non-negative integer, got "1.5"/],
     [{ ...none, rule: 'mean', f: 'two' }, /--f must be a non-negative integer/],
-    [{ ...none, rule: 'mean', param: ['r'] }, /--param takes key=value, got "r"/],
-    [{ ...none, rule: 'mean', param: ['=4'] }, /--param takes key=value, got "=4"/],
-    [{ ...none, rule: 'mean', param: ['r='] }, /--param takes key=value, got "r="/],
-    [{ ...none, rule: 'mean', param: ['r=1', 'r=2'] }, /--param sets r twice/],
-    [{ ...none, rule: 'mean', pre: [':tau=1'] }, /--pre needs a name/],
-    [{ ...none, rule: 'mean', pre: ['clip:tau'] }, /--pre clip takes key=value, got "tau"/],
-    [{ ...none, rule: 'mean', pre: ['clip:'] }, /--pre clip takes key=value, got ""/],
   ])('rejects %j', (flags, message) => {
     expect(() => ruleSpecFromFlags(flags)).toThrow(UsageError);
+    expect(() => ruleSpecFromFlags(flags)).toThrow(message);
+  });
+
+  it.each([
+    [{ ...none, rule: 'mean', param: ['r'] }, /--param: expected KEY=VALUE, got "r"/],
+    [{ ...none, rule: 'mean', param: ['=4'] }, /--param: expected KEY=VALUE, got "=4"/],
+    [{ ...none, rule: 'mean', param: ['r='] }, /--param: expected KEY=VALUE, got "r="/],
+    [{ ...none, rule: 'mean', param: ['r=1', 'r=2'] }, /--param sets r twice/],
+    [{ ...none, rule: 'mean', pre: [':tau=1'] }, /--pre: expected NAME/],
+    [{ ...none, rule: 'mean', pre: ['clip:tau'] }, /--pre clip: expected KEY=VALUE, got "tau"/],
+    [{ ...none, rule: 'mean', pre: ['clip:'] }, /--pre clip: expected KEY=VALUE, got ""/],
+  ])('rejects the parameters of %j', (flags, message) => {
+    expect(() => ruleSpecFromFlags(flags)).toThrow(ParameterError);
     expect(() => ruleSpecFromFlags(flags)).toThrow(message);
   });
 });

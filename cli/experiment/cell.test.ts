@@ -24,7 +24,7 @@ describe('cellKey', () => {
 
 describe('labels', () => {
   it('writes parameters in the flag form, sorted', () => {
-    expect(choiceLabel('flag', { p: '2', lambda: '0.5' })).toBe('flag:lambda=0.5:p=2');
+    expect(choiceLabel('flag', { p: '2', lambda: '0.5' })).toBe('flag:lambda=0.5,p=2');
     expect(cellName(sampleSettings)).toBe('mean × sign-flip:k=10 f=1 seed=1');
   });
 });

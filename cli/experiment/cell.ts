@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { formatSpec } from '../../runtime/spec.js';
 
 /** How every cell of a grid trains, whatever its rule, attack, f and seed. */
 export interface TrainingSettings {
@@ -71,10 +72,7 @@ export function cellKey(settings: CellSettings): string {
 
 /** `name` or `name:key=value:key=value`, the form the --rules and --attacks flags take. */
 export function choiceLabel(name: string, params: Readonly<Record<string, string>>): string {
-  const pairs = Object.entries(params)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([key, value]) => `${key}=${value}`);
-  return [name, ...pairs].join(':');
+  return formatSpec({ name, params: Object.fromEntries(Object.entries(params).sort(([a], [b]) => (a < b ? -1 : 1))) });
 }
 
 /** The cell's rule with its parameters, as a label for tables and plots. */

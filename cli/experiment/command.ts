@@ -33,7 +33,7 @@ const DEFAULTS = {
 
 const flags = {
   task: { kind: 'string', valueName: 'TASK', description: `what the workers train: ${TASKS.join(' or ')} (default ${DEFAULTS.task})` },
-  rules: { kind: 'string', valueName: 'LIST', description: `rules, comma-separated, each NAME or NAME:KEY=VALUE:… (default ${DEFAULTS.rules})` },
+  rules: { kind: 'string', valueName: 'LIST', description: `rules, comma-separated, each NAME or NAME:KEY=VALUE,KEY=VALUE (default ${DEFAULTS.rules})` },
   attacks: { kind: 'string', valueName: 'LIST', description: `attacks of the f Byzantine workers, same form, none for all honest (default ${DEFAULTS.attacks})` },
   f: { kind: 'string', valueName: 'LIST', description: `Byzantine counts, comma-separated; the rules are told the same f (default ${DEFAULTS.f})` },
   seeds: { kind: 'string', valueName: 'LIST', description: `seeds (θ₀, data split, batches), comma-separated (default ${DEFAULTS.seeds})` },

@@ -18,8 +18,8 @@ const spec: GridSpec = {
 };
 
 describe('parseChoices', () => {
-  it('reads names and their colon-separated parameters', () => {
-    expect(parseChoices('rules', 'mean, krum:m=3,flag:p=2:lambda=0.5')).toEqual([
+  it('reads names and their parameters in the one spec grammar', () => {
+    expect(parseChoices('rules', 'mean, krum:m=3,flag:p=2,lambda=0.5')).toEqual([
       { name: 'mean', params: {} },
       { name: 'krum', params: { m: '3' } },
       { name: 'flag', params: { p: '2', lambda: '0.5' } },
@@ -28,8 +28,9 @@ describe('parseChoices', () => {
 
   it.each([
     ['mean,,median', /--rules has an empty entry/],
-    ['krum:m', /--rules: expected NAME:KEY=VALUE in "krum:m"/],
-    ['krum:=3', /expected NAME:KEY=VALUE/],
+    ['krum:m', /--rules krum: expected KEY=VALUE, got "m"/],
+    ['krum:=3', /expected KEY=VALUE/],
+    ['', /--rules names nothing/],
   ])('refuses %j with one line', (text, problem) => {
     expect(() => parseChoices('rules', text)).toThrow(problem);
   });

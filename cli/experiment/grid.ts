@@ -1,13 +1,11 @@
 import { createAggregator } from '../../aggregators/index.js';
+import { parseSpecs, type Spec } from '../../runtime/spec.js';
 import { createAttack, listAttacks } from '../../worker/attacks/registry.js';
 import { UsageError } from '../failure.js';
 import type { CellSettings, TrainingSettings } from './cell.js';
 
 /** A rule or an attack as named on the command line, with its parameters. */
-export interface Choice {
-  readonly name: string;
-  readonly params: Readonly<Record<string, string>>;
-}
+export type Choice = Spec;
 
 /** The axes of the grid and the settings every cell shares. */
 export interface GridSpec extends TrainingSettings {
@@ -20,20 +18,11 @@ export interface GridSpec extends TrainingSettings {
 /** The attack name that leaves every worker honest. */
 export const NO_ATTACK = 'none';
 
-/** Parses `name,name:key=value:key=value,…` (the parameters of one entry are separated by colons). */
+/** Parses `name,name:key=value,key=value,…` (runtime/spec.ts); the list must name at least one. */
 export function parseChoices(flag: string, text: string): Choice[] {
-  const entries = text.split(',').map((entry) => entry.trim());
-  if (entries.some((entry) => entry === '')) throw new UsageError(`--${flag} has an empty entry in ${JSON.stringify(text)}`);
-  return entries.map((entry) => {
-    const [name = '', ...pairs] = entry.split(':');
-    const params: Record<string, string> = {};
-    for (const pair of pairs) {
-      const equals = pair.indexOf('=');
-      if (equals <= 0 || equals === pair.length - 1) throw new UsageError(`--${flag}: expected NAME:KEY=VALUE in ${JSON.stringify(entry)}, got ${JSON.stringify(pair)}`);
-      params[pair.slice(0, equals)] = pair.slice(equals + 1);
-    }
-    return { name, params };
-  });
+  const choices = parseSpecs(text, `--${flag}`);
+  if (choices.length === 0) throw new UsageError(`--${flag} names nothing`);
+  return choices;
 }
 
 /** Parses a comma-separated list of integers at least `min`. */

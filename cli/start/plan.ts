@@ -25,7 +25,7 @@ export function serverArgs(config: StartConfig, checkpointDir: string): string[]
     'ps',
     ...['--grpc-host', LOOPBACK, '--grpc-port', String(config.grpcPort), '--http-host', LOOPBACK, '--http-port', String(config.httpPort)],
     ...['--task', config.task, '--seed', String(config.seed), ...(config.dataDir === '' ? [] : ['--data-dir', config.dataDir])],
-    ...['--rule', config.rule, '--f', String(ruleBound(config)), '--rule-params', pairs(config.ruleParams)],
+    ...['--rule', config.rule, '--f', String(ruleBound(config)), '--rule-params', pairs(config.ruleParams), ...(config.pre === '' ? [] : ['--pre', config.pre])],
     ...['--learning-rate', String(learningRate(config)), '--eval-every-rounds', String(config.evalEveryRounds)],
     ...['--round-deadline-ms', String(ROUND_DEADLINE_MS), '--max-workers', String(config.workers)],
     ...['--checkpoint-dir', checkpointDir],

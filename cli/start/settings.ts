@@ -1,4 +1,5 @@
-import { atLeast, between, parseInteger, parseNumber, parsePairs, port, type Setting, SettingsSchema, text } from '../../runtime/settings.js';
+import { atLeast, between, parseInteger, parseNumber, port, type Setting, SettingsSchema, text } from '../../runtime/settings.js';
+import { parsePairs } from '../../runtime/spec.js';
 
 /**
  * What `byzps start` runs, in the one-schema form of the server and the workers: `--workers` is
@@ -13,6 +14,7 @@ export interface StartConfig {
   readonly attackParam: Readonly<Record<string, string>>;
   readonly rule: string;
   readonly ruleParams: Readonly<Record<string, string>>;
+  readonly pre: string;
   /** The Byzantine bound the rule assumes; −1 means the number of Byzantine workers. */
   readonly f: number;
   readonly rounds: number;
@@ -50,9 +52,10 @@ const startSettings = [
   setting({ key: 'workers', description: 'worker processes in all, honest and Byzantine', default: 10, parse: parseInteger, check: between(1, 64) }),
   setting({ key: 'byzantine', description: 'how many of them run --attack', default: 2, parse: parseInteger, check: atLeast(0) }),
   setting({ key: 'attack', description: 'the Byzantine workers’ attack (see byzps worker --help)', default: DEFAULT_ATTACK, parse: text }),
-  setting({ key: 'attackParam', description: 'attack parameter KEY=VALUE', default: {}, shownDefault: `k=${DEFAULT_ATTACK_PARAMS.k!} for the default attack, else none`, parse: parsePairs, joinRepeatsWith: ',' }),
+  setting({ key: 'attackParam', description: 'attack parameter KEY=VALUE', default: {}, shownDefault: `k=${DEFAULT_ATTACK_PARAMS.k!} for the default attack, else none`, parse: (value) => parsePairs(value), joinRepeatsWith: ',' }),
   setting({ key: 'rule', description: 'aggregation rule (mean, median, trimmed-mean, krum, flag, …)', default: 'flag', parse: text }),
-  setting({ key: 'ruleParams', description: 'rule parameters as key=value,key=value', default: {}, parse: parsePairs }),
+  setting({ key: 'ruleParams', description: 'rule parameters as key=value,key=value', default: {}, parse: (value) => parsePairs(value) }),
+  setting({ key: 'pre', description: 'pre-aggregators before the rule, in order (see byzps ps --help)', default: '', shownDefault: 'none', parse: text, joinRepeatsWith: ',' }),
   setting({ key: 'f', description: 'Byzantine bound the rule assumes (-1: the --byzantine count)', default: -1, parse: parseInteger, check: atLeast(-1) }),
   setting({ key: 'rounds', description: 'rounds to train before stopping (0: until Ctrl-C)', default: 300, parse: parseInteger, check: atLeast(0) }),
   setting({ key: 'learningRate', description: `SGD learning rate (0: the task's, ${TASKS.map((task) => `${taskLearningRates[task]!} for ${task}`).join(', ')})`, default: 0, parse: parseNumber, check: atLeast(0) }),
