@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expectOneLineFailure, runCli } from '../test/cli-process.js';
 
@@ -15,9 +16,19 @@ describe('byzps', () => {
 
   it.each([
     [[], /^byzps: no command given; commands: aggregate.* \(see byzps --help\)$/],
-    [['agregate'], /^byzps: unknown command "agregate"; commands: aggregate/],
+    [['agregate'], /^byzps: unknown command "agregate" \(did you mean aggregate\?\); commands: aggregate/],
+    [['frobnicate'], /^byzps: unknown command "frobnicate"; commands: aggregate/],
   ])('rejects %j with one line and exit code 2', (args, message) => {
     expectOneLineFailure(runCli(args), 2, message);
+  });
+
+  it('prints its version, the one in package.json, with --version and -V', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const run = runCli([flag]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(`byzps ${manifest.version}\n`);
+    }
   });
 
   it('hands bench its flags and passes its exit code through', () => {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { didYouMean } from '../runtime/suggest.js';
 import { aggregateCommand } from './aggregate/command.js';
 import { benchCommand } from './bench.js';
 import type { Command } from './command.js';
@@ -10,6 +11,7 @@ import { handleStdoutErrorsInWrites, writeStdout } from './output.js';
 import { psCommand } from './ps.js';
 import { startCommand } from './start/command.js';
 import { statusCommand } from './status.js';
+import { byzpsVersion } from './version.js';
 import { workerCommand } from './worker.js';
 
 /** Every subcommand, in the order `byzps --help` lists them. A new subcommand is one module added here. */
@@ -20,6 +22,7 @@ function globalHelp(): string {
   return `byzps — a Byzantine-robust parameter server and its aggregation rules.
 
 Usage: byzps <command> [flags]
+       byzps --version
 
 Commands:
 ${commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
@@ -37,10 +40,15 @@ async function main(argv: readonly string[]): Promise<number> {
     await writeStdout(globalHelp());
     return exitCodes.ok;
   }
+  if (name === '--version' || name === '-V') {
+    await writeStdout(`byzps ${byzpsVersion()}\n`);
+    return exitCodes.ok;
+  }
   const command = commands.find((candidate) => candidate.name === name);
   if (command === undefined) {
-    const problem = name === undefined ? 'no command given' : `unknown command ${JSON.stringify(name)}`;
-    process.stderr.write(`byzps: ${problem}; commands: ${commands.map((known) => known.name).join(', ')} (see byzps --help)\n`);
+    const names = commands.map((known) => known.name);
+    const problem = name === undefined ? 'no command given' : `unknown command ${JSON.stringify(name)}${didYouMean(name, names)}`;
+    process.stderr.write(`byzps: ${problem}; commands: ${names.join(', ')} (see byzps --help)\n`);
     return exitCodes.usage;
   }
   try {

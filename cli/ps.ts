@@ -1,6 +1,5 @@
-import { ConfigError, loadServerConfig, serveUntilSignal, serverConfigHelp } from '../services/index.js';
+import { loadServerConfig, serveUntilSignal, serverConfigHelp } from '../services/index.js';
 import type { Command } from './command.js';
-import { UsageError } from './failure.js';
 import { writeStdout } from './output.js';
 
 function help(): string {
@@ -24,18 +23,13 @@ export const psCommand: Command = {
       await writeStdout(help());
       return 0;
     }
-    try {
-      const config = loadServerConfig(argv, process.env);
-      await serveUntilSignal(config, {
-        onStarted: (handle) => {
-          process.stderr.write(`byzps ps: gRPC on ${config.grpcHost}:${handle.grpcPort}, metrics on http://${config.httpHost}:${handle.httpPort}/metrics\n`);
-        },
-      });
-    } catch (error) {
-      // Configuration problems (flags, environment, task data) are usage errors: exit 2 with one line.
-      if (error instanceof ConfigError) throw new UsageError(error.message);
-      throw error;
-    }
+    // Configuration problems (flags, environment, task data) are ConfigErrors: exit 2 with one line.
+    const config = loadServerConfig(argv, process.env);
+    await serveUntilSignal(config, {
+      onStarted: (handle) => {
+        process.stderr.write(`byzps ps: gRPC on ${config.grpcHost}:${handle.grpcPort}, metrics on http://${config.httpHost}:${handle.httpPort}/metrics\n`);
+      },
+    });
     return 0;
   },
 };

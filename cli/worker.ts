@@ -1,12 +1,11 @@
-import { ConfigError } from '../runtime/errors.js';
 import { listAttacks } from '../worker/attacks/registry.js';
 import { CLEAR_KIND, ROUNDS_PARAM } from '../worker/behaviour.js';
 import { RpcError } from '../worker/client.js';
-import { loadWorkerConfig, type WorkerConfig, workerConfigHelp } from '../worker/config.js';
+import { loadWorkerConfig, workerConfigHelp } from '../worker/config.js';
 import { systemFaultHelp } from '../worker/faults.js';
 import { startWorker } from '../worker/worker.js';
 import type { Command } from './command.js';
-import { exitCodes, InputError, UsageError } from './failure.js';
+import { exitCodes, InputError } from './failure.js';
 import { writeStdout } from './output.js';
 
 function help(): string {
@@ -30,7 +29,7 @@ ${workerConfigHelp()}
 Attacks (--attack NAME, parameters as --attack-param KEY=VALUE; defaults shown):
 ${attacks.join('\n')}
 
-System faults (--fault KIND[:KEY=VALUE,...], repeatable; in BYZPS_FAULT separate them with ";"):
+System faults (--fault KIND[:KEY=VALUE,...], repeatable; in BYZPS_FAULT separate them with ","):
 ${systemFaultHelp()}
 
 An operator can change the attack and faults of a running worker with byzps inject; instructions
@@ -43,16 +42,6 @@ e.g. a wrong token, or given a task or attack it cannot run),
 `;
 }
 
-function loadConfig(argv: readonly string[]): WorkerConfig {
-  try {
-    return loadWorkerConfig(argv, process.env);
-  } catch (error) {
-    // The error lists one problem per line; the command line reports them on one.
-    if (error instanceof ConfigError) throw new UsageError(error.message.replace(/:\n\s+/, ': ').replace(/\n\s+/g, '; '));
-    throw error;
-  }
-}
-
 /** `byzps worker`: one training worker, honest or Byzantine, until SIGTERM/SIGINT. */
 export const workerCommand: Command = {
   name: 'worker',
@@ -62,7 +51,7 @@ export const workerCommand: Command = {
       await writeStdout(help());
       return exitCodes.ok;
     }
-    const config = loadConfig(argv);
+    const config = loadWorkerConfig(argv, process.env);
     const handle = await startWorker(config);
     // Also on stderr so scripts find the bound port whatever the log level.
     process.stderr.write(`byzps worker: ${config.name} training against ${config.server}, metrics on http://${config.httpHost}:${handle.httpPort}/metrics\n`);

@@ -1,9 +1,9 @@
 import { relative } from 'node:path';
 import { CheckpointStore } from '../../services/checkpoint.js';
-import { ConfigError, loadServerConfig } from '../../services/index.js';
+import { loadServerConfig } from '../../services/index.js';
 import { loadWorkerConfig } from '../../worker/config.js';
 import type { Command } from '../command.js';
-import { exitCodes, InputError, UsageError } from '../failure.js';
+import { exitCodes, InputError } from '../failure.js';
 import { writeStdout } from '../output.js';
 import { scrapeMetrics } from '../prometheus-text.js';
 import { PlainDisplay, TerminalDisplay, type ProgressDisplay, type RunShape } from './display.js';
@@ -44,22 +44,8 @@ function childEnvironment(env: NodeJS.ProcessEnv, tokens: { admin: string; worke
 
 /** Checks the command lines the children will get, so a bad attack or rule parameter is a usage error before anything starts. */
 function checkChildSettings(config: StartConfig, plans: readonly WorkerPlan[]): void {
-  try {
-    loadServerConfig(serverArgs(config, 'unused').slice(1), {});
-    for (const plan of plans) loadWorkerConfig(plan.args.slice(1), {});
-  } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
-function loadConfig(argv: readonly string[]): StartConfig {
-  try {
-    return loadStartConfig(argv, process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw error;
-  }
+  loadServerConfig(serverArgs(config, 'unused').slice(1), {});
+  for (const plan of plans) loadWorkerConfig(plan.args.slice(1), {});
 }
 
 async function waitForHealth(metricsUrl: string, supervisor: Supervisor): Promise<void> {
@@ -207,7 +193,7 @@ export const startCommand: Command = {
       await writeStdout(help());
       return exitCodes.ok;
     }
-    const config = loadConfig(argv);
+    const config = loadStartConfig(argv, process.env);
     // The server's address is not known yet; any valid one checks the rest of the workers' settings.
     checkChildSettings(config, workerPlans(config, '127.0.0.1:1'));
     return run(config);
