@@ -18,6 +18,11 @@ describe('describeFailure', () => {
     expect(describeFailure(error)).toEqual({ exitCode, message: error.message, showHelpHint });
   });
 
+  it('suggests the rule, attack or task a mistyped name most likely meant', () => {
+    expect(describeFailure(new UnknownRuleError('flg', ['mean', 'flag']))).toEqual({ exitCode: 2, message: 'unknown rule "flg"; known: mean, flag (did you mean flag?)', showHelpHint: false });
+    expect(describeFailure(new UnknownNameError('attack', 'sign-flp', ['sign-flip', 'gaussian'])).message).toBe('unknown attack "sign-flp"; known: sign-flip, gaussian (did you mean sign-flip?)');
+  });
+
   it('reports anything else as an internal error (exit code 70), still on one line', () => {
     expect(describeFailure(new TypeError('x is undefined\n  at f (a.js:1:2)'))).toEqual({
       exitCode: 70,

@@ -1,5 +1,6 @@
 import { AggregationError, InvalidParameterError, UnknownRuleError } from '../aggregators/index.js';
-import { ConfigError, ParameterError } from '../runtime/errors.js';
+import { ConfigError, ParameterError, UnknownNameError } from '../runtime/errors.js';
+import { didYouMean } from '../runtime/suggest.js';
 
 /** The command line was wrong: an unknown flag, a missing or malformed value. Exit code 2. */
 export class UsageError extends Error {
@@ -27,6 +28,8 @@ export interface Failure {
  * come from flag values, so they are usage errors; everything the rule finds wrong with the data is a domain error.
  */
 export function describeFailure(error: unknown): Failure {
+  const suggestion = error instanceof UnknownRuleError ? didYouMean(error.ruleName, error.known) : error instanceof UnknownNameError ? didYouMean(error.given, error.known) : '';
+  if (suggestion !== '') return { exitCode: exitCodes.usage, message: `${oneLine((error as Error).message)}${suggestion}`, showHelpHint: false };
   if (error instanceof UsageError || error instanceof ConfigError || error instanceof UnknownRuleError || error instanceof InvalidParameterError || error instanceof ParameterError) {
     return { exitCode: exitCodes.usage, message: oneLine(error.message), showHelpHint: error instanceof UsageError || error instanceof ConfigError };
   }
