@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatSpec } from '../../runtime/spec.js';
+import { formatSpec, type Spec } from '../../runtime/spec.js';
 
 /** How every cell of a grid trains, whatever its rule, attack, f and seed. */
 export interface TrainingSettings {
@@ -12,6 +12,8 @@ export interface TrainingSettings {
   readonly batchSize: number;
   /** fashion-mnist: hidden units of the MLP; synthetic: the dimension d. */
   readonly width: number;
+  /** Pre-aggregators before every rule; absent when none, so cells without them keep their keys. */
+  readonly pre?: readonly Spec[];
 }
 
 /** Everything that decides one training run of the grid; two cells are the same run exactly when these agree. */
@@ -77,7 +79,8 @@ export function choiceLabel(name: string, params: Readonly<Record<string, string
 
 /** The cell's rule with its parameters, as a label for tables and plots. */
 export function ruleLabel(settings: CellSettings): string {
-  return choiceLabel(settings.rule, settings.ruleParams);
+  const rule = choiceLabel(settings.rule, settings.ruleParams);
+  return settings.pre === undefined ? rule : `${rule} after ${settings.pre.map((pre) => choiceLabel(pre.name, pre.params)).join(', ')}`;
 }
 
 /** The cell's attack with its parameters, as a label for tables and plots. */

@@ -1,58 +1,68 @@
 import { resolve } from 'node:path';
-import type { Command } from '../command.js';
-import { runWithFlags } from '../command.js';
-import { exitCodes, UsageError } from '../failure.js';
-import { formatFlagHelp, type FlagValues } from '../flags.js';
+import { atLeast, parseInteger, parseNumber, type Setting, SettingsSchema, settingsOf, text } from '../../runtime/settings.js';
+import { parseSpecs, type Spec } from '../../runtime/spec.js';
+import { runWithSettings, type Command } from '../command.js';
+import { exitCodes } from '../failure.js';
 import { writeStdout } from '../output.js';
 import { cellKey, cellName, type CellResult, type CellSettings } from './cell.js';
 import { runCellProcess } from './cell-runner.js';
-import { checkGrid, expandGrid, parseChoices, parseIntegers, type GridSpec } from './grid.js';
+import { checkGrid, expandGrid, parseChoices, parseIntegers, type Choice, type GridSpec } from './grid.js';
 import { summaryTable, writeOutputs } from './outputs.js';
 import { Progress } from './progress.js';
 import { ResultsStore } from './store.js';
 
-const TASKS = ['fashion-mnist', 'synthetic'] as const;
+const TASKS = ['fashion-mnist', 'synthetic'];
 
-const DEFAULTS = {
-  task: 'fashion-mnist',
-  rules: 'mean,median,trimmed-mean,krum,bulyan,flag',
-  attacks: 'none,sign-flip:k=10,uniform,alie,ipm',
-  f: '3',
-  seeds: '1',
-  n: '15',
-  rounds: '100',
-  'eval-every-rounds': '10',
-  'learning-rate': '0.2',
-  momentum: '0.5',
-  'batch-size': '32',
-  hidden: '16',
-  dimension: '1000',
-  parallel: '2',
-  out: './byzps-experiment',
-} as const;
+/** What `byzps experiment` runs: the grid's axes, what every cell shares, and how the grid runs. */
+interface ExperimentSettings {
+  readonly task: string;
+  readonly rules: readonly Choice[];
+  readonly attacks: readonly Choice[];
+  readonly pre: readonly Spec[];
+  readonly f: readonly number[];
+  readonly seeds: readonly number[];
+  readonly n: number;
+  readonly rounds: number;
+  readonly evalEveryRounds: number;
+  readonly learningRate: number;
+  readonly momentum: number;
+  readonly batchSize: number;
+  readonly hidden: number;
+  readonly dimension: number;
+  readonly parallel: number;
+  readonly out: string;
+}
 
-const flags = {
-  task: { kind: 'string', valueName: 'TASK', description: `what the workers train: ${TASKS.join(' or ')} (default ${DEFAULTS.task})` },
-  rules: { kind: 'string', valueName: 'LIST', description: `rules, comma-separated, each NAME or NAME:KEY=VALUE,KEY=VALUE (default ${DEFAULTS.rules})` },
-  attacks: { kind: 'string', valueName: 'LIST', description: `attacks of the f Byzantine workers, same form, none for all honest (default ${DEFAULTS.attacks})` },
-  f: { kind: 'string', valueName: 'LIST', description: `Byzantine counts, comma-separated; the rules are told the same f (default ${DEFAULTS.f})` },
-  seeds: { kind: 'string', valueName: 'LIST', description: `seeds (θ₀, data split, batches), comma-separated (default ${DEFAULTS.seeds})` },
-  n: { kind: 'string', valueName: 'N', description: `workers per cell, honest and Byzantine (default ${DEFAULTS.n})` },
-  rounds: { kind: 'string', valueName: 'R', description: `training rounds per cell (default ${DEFAULTS.rounds})` },
-  'eval-every-rounds': { kind: 'string', valueName: 'K', description: `evaluate θ on the held-out data every K rounds (default ${DEFAULTS['eval-every-rounds']})` },
-  'learning-rate': { kind: 'string', valueName: 'LR', description: `SGD learning rate (default ${DEFAULTS['learning-rate']})` },
-  momentum: { kind: 'string', valueName: 'MU', description: `SGD momentum in [0, 1) (default ${DEFAULTS.momentum})` },
-  'batch-size': { kind: 'string', valueName: 'B', description: `mini-batch size of each worker (default ${DEFAULTS['batch-size']})` },
-  hidden: { kind: 'string', valueName: 'H', description: `fashion-mnist: hidden units of the MLP (default ${DEFAULTS.hidden})` },
-  dimension: { kind: 'string', valueName: 'D', description: `synthetic: number of parameters d (default ${DEFAULTS.dimension})` },
-  parallel: { kind: 'string', valueName: 'P', description: `cells run at once, each in its own process (default ${DEFAULTS.parallel})` },
-  out: { kind: 'string', valueName: 'DIR', description: `where results, plots and finished cells go (default ${DEFAULTS.out})` },
-} as const;
+const DEFAULT_RULES = 'mean,median,trimmed-mean,krum,bulyan,flag';
+const DEFAULT_ATTACKS = 'none,sign-flip:k=10,uniform,alie,ipm';
 
-type Values = FlagValues<typeof flags>;
+const setting = settingsOf<ExperimentSettings>();
+const positive = (value: number) => (value > 0 ? undefined : `must be > 0, got ${value}`);
+
+const schema = new SettingsSchema<ExperimentSettings>(
+  [
+    setting({ key: 'task', description: `what the workers train: ${TASKS.join(' or ')}`, default: 'fashion-mnist', parse: text, check: (value) => (TASKS.includes(value) ? undefined : `must be ${TASKS.join(' or ')}, got ${JSON.stringify(value)}`) }),
+    setting({ key: 'rules', description: 'rules, each NAME or NAME:KEY=VALUE,KEY=VALUE, separated by commas', default: parseChoices(DEFAULT_RULES), shownDefault: DEFAULT_RULES, parse: parseChoices }),
+    setting({ key: 'attacks', description: 'attacks of the f Byzantine workers, same form; none for all honest', default: parseChoices(DEFAULT_ATTACKS), shownDefault: DEFAULT_ATTACKS, parse: parseChoices }),
+    setting({ key: 'pre', description: 'pre-aggregators before every rule, in order (nnm, bucketing:s=2, clip:tau=1, …)', default: [], shownDefault: 'none', parse: (value) => parseSpecs(value, 'the list'), joinRepeatsWith: ',' }),
+    setting({ key: 'f', description: 'Byzantine counts, comma-separated; the rules are told the same f', default: [3], shownDefault: '3', parse: (value) => parseIntegers(value, 0) }),
+    setting({ key: 'seeds', description: 'seeds (θ₀, data split, batches), comma-separated', default: [1], shownDefault: '1', parse: (value) => parseIntegers(value, 0) }),
+    setting({ key: 'n', description: 'workers per cell, honest and Byzantine', default: 15, parse: parseInteger, check: atLeast(1) }),
+    setting({ key: 'rounds', description: 'training rounds per cell', default: 100, parse: parseInteger, check: atLeast(1) }),
+    setting({ key: 'evalEveryRounds', description: 'evaluate θ on the held-out data every this many rounds', default: 10, parse: parseInteger, check: atLeast(1) }),
+    setting({ key: 'learningRate', description: 'SGD learning rate', default: 0.2, parse: parseNumber, check: positive }),
+    setting({ key: 'momentum', description: 'SGD momentum in [0, 1)', default: 0.5, parse: parseNumber, check: (value) => (value >= 0 && value < 1 ? undefined : `must be in [0, 1), got ${value}`) }),
+    setting({ key: 'batchSize', description: 'mini-batch size of each worker', default: 32, parse: parseInteger, check: atLeast(1) }),
+    setting({ key: 'hidden', description: 'fashion-mnist: hidden units of the MLP', default: 16, parse: parseInteger, check: atLeast(1) }),
+    setting({ key: 'dimension', description: 'synthetic: number of parameters d', default: 1000, parse: parseInteger, check: atLeast(1) }),
+    setting({ key: 'parallel', description: 'cells run at once, each in its own process', default: 2, parse: parseInteger, check: atLeast(1) }),
+    setting({ key: 'out', description: 'where results, plots and finished cells go', default: './byzps-experiment', parse: text }),
+  ] as readonly Setting<ExperimentSettings, keyof ExperimentSettings>[],
+  'experiment',
+);
 
 function help(): string {
-  return `Usage: byzps experiment [flags]
+  return `Usage: byzps experiment [settings]
 
 Trains every cell of the grid rules × attacks × f × seeds for real: a parameter server and n
 workers talking gRPC over loopback, the last f of them Byzantine, one process per cell. Each cell
@@ -60,41 +70,15 @@ is saved as it finishes; running the same command again skips finished cells, an
 setting makes new cells. Writes results.csv, results.json and, per f, accuracy-vs-round plots
 (one per attack) and a rules × attacks heatmap as SVG and PNG into --out.
 
-Flags:
-${formatFlagHelp(flags)}
+Every setting is a flag and an environment variable (flags win):
+${schema.help()}
 `;
 }
 
-function number(name: keyof typeof flags, text: string, check: (value: number) => boolean, expected: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || !check(value)) throw new UsageError(`--${name}: expected ${expected}, got ${JSON.stringify(text)}`);
-  return value;
-}
-
-const integerAtLeast = (min: number) => (value: number) => Number.isInteger(value) && value >= min;
-
-/** The grid the flags describe, with every default filled in. */
-export function gridFromFlags(values: Values): { spec: GridSpec; parallel: number; out: string } {
-  const given = (name: keyof typeof DEFAULTS): string => values[name] ?? DEFAULTS[name];
-  const task = given('task');
-  if (!(TASKS as readonly string[]).includes(task)) throw new UsageError(`--task: expected ${TASKS.join(' or ')}, got ${JSON.stringify(task)}`);
-  const widthFlag = task === 'fashion-mnist' ? 'hidden' : 'dimension';
-  const spec: GridSpec = {
-    task,
-    rules: parseChoices('rules', given('rules')),
-    attacks: parseChoices('attacks', given('attacks')),
-    fs: parseIntegers('f', given('f'), 0),
-    seeds: parseIntegers('seeds', given('seeds'), 0),
-    n: number('n', given('n'), integerAtLeast(1), 'an integer ≥ 1'),
-    rounds: number('rounds', given('rounds'), integerAtLeast(1), 'an integer ≥ 1'),
-    evalEveryRounds: number('eval-every-rounds', given('eval-every-rounds'), integerAtLeast(1), 'an integer ≥ 1'),
-    learningRate: number('learning-rate', given('learning-rate'), (value) => value > 0, 'a number > 0'),
-    momentum: number('momentum', given('momentum'), (value) => value >= 0 && value < 1, 'a number in [0, 1)'),
-    batchSize: number('batch-size', given('batch-size'), integerAtLeast(1), 'an integer ≥ 1'),
-    width: number(widthFlag, given(widthFlag), integerAtLeast(1), 'an integer ≥ 1'),
-  };
-  const parallel = number('parallel', given('parallel'), integerAtLeast(1), 'an integer ≥ 1');
-  return { spec, parallel, out: resolve(given('out')) };
+/** The grid the settings describe. */
+export function gridOf(settings: ExperimentSettings): GridSpec {
+  const { task, rules, attacks, pre, n, rounds, evalEveryRounds, learningRate, momentum, batchSize } = settings;
+  return { task, rules, attacks, pre, fs: settings.f, seeds: settings.seeds, n, rounds, evalEveryRounds, learningRate, momentum, batchSize, width: task === 'fashion-mnist' ? settings.hidden : settings.dimension };
 }
 
 function figure(result: CellResult): string {
@@ -133,8 +117,10 @@ async function runCells(cells: readonly CellSettings[], parallel: number, store:
   return failures;
 }
 
-async function execute(values: Values): Promise<number> {
-  const { spec, parallel, out } = gridFromFlags(values);
+async function execute(settings: ExperimentSettings): Promise<number> {
+  const spec = gridOf(settings);
+  const { parallel } = settings;
+  const out = resolve(settings.out);
   checkGrid(spec);
   const cells = expandGrid(spec);
   const store = new ResultsStore(out);
@@ -162,5 +148,5 @@ async function execute(values: Values): Promise<number> {
 export const experimentCommand: Command = {
   name: 'experiment',
   summary: 'train the grid rules × attacks × f × seeds for real and write results.csv, results.json and plots',
-  run: (argv) => runWithFlags(flags, argv, help, execute),
+  run: (argv) => runWithSettings(schema, argv, help, execute),
 };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ParameterError } from '../../runtime/errors.js';
 import { UsageError } from '../failure.js';
 import { attackerParams, checkGrid, expandGrid, parseChoices, parseIntegers, type GridSpec } from './grid.js';
 
@@ -19,7 +20,7 @@ const spec: GridSpec = {
 
 describe('parseChoices', () => {
   it('reads names and their parameters in the one spec grammar', () => {
-    expect(parseChoices('rules', 'mean, krum:m=3,flag:p=2,lambda=0.5')).toEqual([
+    expect(parseChoices('mean, krum:m=3,flag:p=2,lambda=0.5')).toEqual([
       { name: 'mean', params: {} },
       { name: 'krum', params: { m: '3' } },
       { name: 'flag', params: { p: '2', lambda: '0.5' } },
@@ -27,22 +28,22 @@ describe('parseChoices', () => {
   });
 
   it.each([
-    ['mean,,median', /--rules has an empty entry/],
-    ['krum:m', /--rules krum: expected KEY=VALUE, got "m"/],
+    ['mean,,median', /the list has an empty entry/],
+    ['krum:m', /the list krum: expected KEY=VALUE, got "m"/],
     ['krum:=3', /expected KEY=VALUE/],
-    ['', /--rules names nothing/],
+    ['', /the list names nothing/],
   ])('refuses %j with one line', (text, problem) => {
-    expect(() => parseChoices('rules', text)).toThrow(problem);
+    expect(() => parseChoices(text)).toThrow(problem);
   });
 });
 
 describe('parseIntegers', () => {
   it('reads a comma-separated list', () => {
-    expect(parseIntegers('seeds', '1,2, 30', 0)).toEqual([1, 2, 30]);
+    expect(parseIntegers('1,2, 30', 0)).toEqual([1, 2, 30]);
   });
 
   it.each(['1,x', '1.5', '-1', ''])('refuses %j', (text) => {
-    expect(() => parseIntegers('f', text, 0)).toThrow(UsageError);
+    expect(() => parseIntegers(text, 0)).toThrow(ParameterError);
   });
 });
 

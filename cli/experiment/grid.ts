@@ -1,4 +1,5 @@
 import { createAggregator } from '../../aggregators/index.js';
+import { ParameterError } from '../../runtime/errors.js';
 import { parseSpecs, type Spec } from '../../runtime/spec.js';
 import { createAttack, listAttacks } from '../../worker/attacks/registry.js';
 import { UsageError } from '../failure.js';
@@ -19,17 +20,17 @@ export interface GridSpec extends TrainingSettings {
 export const NO_ATTACK = 'none';
 
 /** Parses `name,name:key=value,key=value,…` (runtime/spec.ts); the list must name at least one. */
-export function parseChoices(flag: string, text: string): Choice[] {
-  const choices = parseSpecs(text, `--${flag}`);
-  if (choices.length === 0) throw new UsageError(`--${flag} names nothing`);
+export function parseChoices(text: string): Choice[] {
+  const choices = parseSpecs(text, 'the list');
+  if (choices.length === 0) throw new ParameterError('the list names nothing');
   return choices;
 }
 
 /** Parses a comma-separated list of integers at least `min`. */
-export function parseIntegers(flag: string, text: string, min: number): number[] {
+export function parseIntegers(text: string, min: number): number[] {
   return text.split(',').map((entry) => {
     const value = Number(entry.trim());
-    if (entry.trim() === '' || !Number.isInteger(value) || value < min) throw new UsageError(`--${flag}: expected integers ≥ ${min} separated by commas, got ${JSON.stringify(text)}`);
+    if (entry.trim() === '' || !Number.isInteger(value) || value < min) throw new ParameterError(`expected integers ≥ ${min} separated by commas, got ${JSON.stringify(text)}`);
     return value;
   });
 }
@@ -37,10 +38,11 @@ export function parseIntegers(flag: string, text: string, min: number): number[]
 /** Every cell of the grid: rules × attacks × f × seeds, in that nesting order. */
 export function expandGrid(spec: GridSpec): CellSettings[] {
   const { task, n, rounds, evalEveryRounds, learningRate, momentum, batchSize, width } = spec;
+  const pre = spec.pre === undefined || spec.pre.length === 0 ? {} : { pre: spec.pre };
   return spec.rules.flatMap((rule) =>
     spec.attacks.flatMap((attack) =>
       spec.fs.flatMap((f) =>
-        spec.seeds.map((seed) => ({ task, rule: rule.name, ruleParams: rule.params, attack: attack.name, attackParams: attack.params, f, seed, n, rounds, evalEveryRounds, learningRate, momentum, batchSize, width })),
+        spec.seeds.map((seed) => ({ task, rule: rule.name, ruleParams: rule.params, attack: attack.name, attackParams: attack.params, f, seed, n, rounds, evalEveryRounds, learningRate, momentum, batchSize, width, ...pre })),
       ),
     ),
   );
@@ -76,7 +78,7 @@ export function checkGrid(spec: GridSpec): void {
     for (const rule of spec.rules) {
       let minInputs: number;
       try {
-        minInputs = createAggregator({ name: rule.name, f, params: rule.params }).minInputs();
+        minInputs = createAggregator({ name: rule.name, f, params: rule.params, pre: spec.pre }).minInputs();
       } catch (error) {
         throw new UsageError(`--rules: ${rule.name} with f=${f}: ${message(error)}`);
       }

@@ -24,6 +24,7 @@ function serverConfig(settings: CellSettings): ServerConfig {
     evalEveryRounds: settings.evalEveryRounds,
     rule: settings.rule,
     ruleParams: settings.ruleParams,
+    pre: settings.pre ?? [],
     f: settings.f,
     maxWorkers: settings.n,
     // Every round aggregates all n gradients, as the grid's figures assume.
