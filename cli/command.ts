@@ -4,16 +4,13 @@ import { parseFlags, type FlagSchema, type FlagValues } from './flags.js';
 import { writeStdout } from './output.js';
 
 /**
- * A `byzps` subcommand. Each lives in its own module and is listed once in main.ts; it parses its
- * own flags (with parseFlags), prints its own help, and throws UsageError, InputError or an
- * aggregation error when it cannot do its job — main.ts turns those into messages and exit codes.
- * It resolves to the exit code, 0 unless it has already reported a failure itself.
+ * A `byzps` subcommand. Each lives in its own module, which main.ts lists by name and summary and
+ * loads only to run it; it loads its own settings (runWithSettings), prints its own help, and
+ * throws UsageError, InputError, a ConfigError or a domain error when it cannot do its job —
+ * main.ts turns those into messages and exit codes (describe-failure.ts). It resolves to the exit
+ * code, 0 unless it has already reported a failure itself.
  */
 export interface Command {
-  /** The word after `byzps`. */
-  readonly name: string;
-  /** One line for `byzps --help`. */
-  readonly summary: string;
   run(argv: readonly string[]): Promise<number>;
 }
 

@@ -81,8 +81,6 @@ function describe(instruction: Instruction): Spec {
 
 /** `byzps inject`: switches a running worker's attack or faults through the control service. */
 export const injectCommand: Command = {
-  name: 'inject',
-  summary: 'switch a running worker to an attack or system fault, or back to honest (control service)',
   run: (argv) => runWithSettings(schema, argv, help, async (settings) => {
     const instructions = instructionsOf(settings);
     const control = await ControlConnection.open(settings);

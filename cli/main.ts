@@ -1,21 +1,31 @@
 #!/usr/bin/env node
 import { didYouMean } from '../runtime/suggest.js';
-import { aggregateCommand } from './aggregate/command.js';
-import { benchCommand } from './bench.js';
 import type { Command } from './command.js';
 import { exitWithParentWhenAsked } from './exit-with-parent.js';
-import { experimentCommand } from './experiment/command.js';
-import { describeFailure, exitCodes } from './failure.js';
-import { injectCommand } from './inject.js';
+import { exitCodes } from './failure.js';
 import { handleStdoutErrorsInWrites, writeStdout } from './output.js';
-import { psCommand } from './ps.js';
-import { startCommand } from './start/command.js';
-import { statusCommand } from './status.js';
 import { byzpsVersion } from './version.js';
-import { workerCommand } from './worker.js';
 
-/** Every subcommand, in the order `byzps --help` lists them. A new subcommand is one module added here. */
-const commands: readonly Command[] = [aggregateCommand, benchCommand, psCommand, workerCommand, injectCommand, statusCommand, startCommand, experimentCommand];
+/** A subcommand as `byzps --help` lists it; its module (and whatever it needs) is loaded only to run it. */
+interface CommandEntry {
+  /** The word after `byzps`. */
+  readonly name: string;
+  /** One line for `byzps --help`. */
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+/** Every subcommand, in the order `byzps --help` lists them. A new subcommand is one entry here and its module. */
+const commands: readonly CommandEntry[] = [
+  { name: 'aggregate', summary: 'aggregate gradients (JSON or .npy) with a robust rule and print the result and diagnostics', load: async () => (await import('./aggregate/command.js')).aggregateCommand },
+  { name: 'bench', summary: 'time every rule and kernel on one thread, on all threads and in numpy, and print a table', load: async () => (await import('./bench.js')).benchCommand },
+  { name: 'ps', summary: 'run the parameter server (gRPC, /metrics, /healthz) until SIGTERM or SIGINT', load: async () => (await import('./ps.js')).psCommand },
+  { name: 'worker', summary: 'run a training worker (honest, or with an attack or system fault) against a parameter server', load: async () => (await import('./worker.js')).workerCommand },
+  { name: 'inject', summary: 'switch a running worker to an attack or system fault, or back to honest (control service)', load: async () => (await import('./inject.js')).injectCommand },
+  { name: 'status', summary: "print the parameter server's round, rule and workers (control service)", load: async () => (await import('./status.js')).statusCommand },
+  { name: 'start', summary: 'run a local training cluster (server + workers, some Byzantine) with live progress', load: async () => (await import('./start/command.js')).startCommand },
+  { name: 'experiment', summary: 'train the grid rules × attacks × f × seeds for real and write results.csv, results.json and plots', load: async () => (await import('./experiment/command.js')).experimentCommand },
+];
 
 function globalHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
@@ -44,19 +54,21 @@ async function main(argv: readonly string[]): Promise<number> {
     await writeStdout(`byzps ${byzpsVersion()}\n`);
     return exitCodes.ok;
   }
-  const command = commands.find((candidate) => candidate.name === name);
-  if (command === undefined) {
+  const entry = commands.find((candidate) => candidate.name === name);
+  if (entry === undefined) {
     const names = commands.map((known) => known.name);
     const problem = name === undefined ? 'no command given' : `unknown command ${JSON.stringify(name)}${didYouMean(name, names)}`;
     process.stderr.write(`byzps: ${problem}; commands: ${names.join(', ')} (see byzps --help)\n`);
     return exitCodes.usage;
   }
   try {
-    return await command.run(rest);
+    return await (await entry.load()).run(rest);
   } catch (error) {
+    // Loaded only now: the mapping knows every error class, and with them the modules that throw them.
+    const { describeFailure } = await import('./describe-failure.js');
     const failure = describeFailure(error);
-    const hint = failure.showHelpHint ? ` (see byzps ${command.name} --help)` : '';
-    process.stderr.write(`byzps ${command.name}: ${failure.message}${hint}\n`);
+    const hint = failure.showHelpHint ? ` (see byzps ${entry.name} --help)` : '';
+    process.stderr.write(`byzps ${entry.name}: ${failure.message}${hint}\n`);
     return failure.exitCode;
   }
 }

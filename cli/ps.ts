@@ -16,8 +16,6 @@ ${serverConfigHelp()}
 
 /** `byzps ps`: the parameter server, configured from flags and BYZPS_* variables through the one server schema. */
 export const psCommand: Command = {
-  name: 'ps',
-  summary: 'run the parameter server (gRPC, /metrics, /healthz) until SIGTERM or SIGINT',
   async run(argv) {
     if (argv.includes('--help') || argv.includes('-h')) {
       await writeStdout(help());

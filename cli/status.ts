@@ -51,8 +51,6 @@ export function formatStatus(status: StatusReply__Output, nowMs: number): string
 
 /** `byzps status`: the control service's Status as a readable table. */
 export const statusCommand: Command = {
-  name: 'status',
-  summary: 'print the parameter server\'s round, rule and workers (control service)',
   run: (argv) => runWithSettings(schema, argv, help, async (settings) => {
     const control = await ControlConnection.open(settings);
     try {

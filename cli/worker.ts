@@ -44,8 +44,6 @@ e.g. a wrong token, or given a task or attack it cannot run),
 
 /** `byzps worker`: one training worker, honest or Byzantine, until SIGTERM/SIGINT. */
 export const workerCommand: Command = {
-  name: 'worker',
-  summary: 'run a training worker (honest, or with an attack or system fault) against a parameter server',
   async run(argv) {
     if (argv.includes('--help') || argv.includes('-h')) {
       await writeStdout(help());

@@ -52,8 +52,6 @@ ${formatRuleCatalogue()}
 
 /** `byzps aggregate`: one aggregation of gradients given as JSON or .npy, for trying rules and checking results. */
 export const aggregateCommand: Command = {
-  name: 'aggregate',
-  summary: 'aggregate gradients (JSON or .npy) with a robust rule and print the result and diagnostics',
   run: (argv) => runWithFlags(flags, argv, help, async (values) => {
     if (values.example && values.input !== undefined) throw new UsageError('--example and --input cannot be used together');
     if (values.output?.toLowerCase().endsWith('.npy') === false) throw new UsageError(`--output writes .npy; name the file *.npy, got ${JSON.stringify(values.output)}`);

@@ -146,7 +146,5 @@ async function execute(settings: ExperimentSettings): Promise<number> {
 
 /** `byzps experiment`: the robustness comparison grid, resumable, with CSV/JSON results and plots. */
 export const experimentCommand: Command = {
-  name: 'experiment',
-  summary: 'train the grid rules × attacks × f × seeds for real and write results.csv, results.json and plots',
   run: (argv) => runWithSettings(schema, argv, help, execute),
 };

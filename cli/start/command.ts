@@ -186,8 +186,6 @@ async function run(config: StartConfig): Promise<number> {
 
 /** `byzps start`: a server and its workers, some Byzantine, as local processes with live progress and a summary. */
 export const startCommand: Command = {
-  name: 'start',
-  summary: 'run a local training cluster (server + workers, some Byzantine) with live progress',
   async run(argv) {
     if (argv.includes('--help') || argv.includes('-h')) {
       await writeStdout(help());

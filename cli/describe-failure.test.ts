@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidParameterError, NonFiniteInputError, ShapeError, TooFewInputsError, UnknownRuleError } from '../aggregators/index.js';
 import { ParameterError, UnknownNameError } from '../runtime/errors.js';
-import { describeFailure, InputError, UsageError } from './failure.js';
+import { describeFailure } from './describe-failure.js';
+import { InputError, UsageError } from './failure.js';
 
 describe('describeFailure', () => {
   it.each<[Error, number, boolean]>([
