@@ -2,33 +2,20 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { credentials, loadPackageDefinition, status, type Client, type ClientDuplexStream } from '@grpc/grpc-js';
+import { type Client, type ClientDuplexStream, credentials, loadPackageDefinition, status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StatusReply__Output } from '../proto/generated/byzps/v1/StatusReply.js';
-import { ADMIN_TOKEN, callControl, controlClient, eventually, HealthClient, ScriptedWorker, startTestServer, WORKER_TOKEN, type TestServer } from './server-harness.js';
+import { cleanupAfterEach } from './cleanup.js';
+import { ADMIN_TOKEN, callControl, controlClient, eventually, HealthClient, ScriptedWorker, startTestServer, WORKER_TOKEN } from './server-harness.js';
 
-let server: TestServer | undefined;
-const clients: { close(): void }[] = [];
-
-afterEach(async () => {
-  clients.splice(0).forEach((client) => {
-    client.close();
-  });
-  await server?.close();
-  server = undefined;
-});
-
-function track<C extends { close(): void }>(client: C): C {
-  clients.push(client);
-  return client;
-}
+const cleanup = cleanupAfterEach();
 
 describe('Control service', () => {
   it('reports status, pauses and resumes rounds', async () => {
-    server = await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN });
-    const worker = track(new ScriptedWorker(server.address));
-    const control = track(controlClient(server.address));
+    const server = cleanup.add(await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN }));
+    const worker = cleanup.add(new ScriptedWorker(server.address));
+    const control = cleanup.add(controlClient(server.address));
     const a = (await worker.join('a')).workerId;
 
     expect(await callControl((metadata, done) => control.pause({}, metadata, done), ADMIN_TOKEN)).toEqual({ ok: true, reply: { round: 0 } });
@@ -41,12 +28,12 @@ describe('Control service', () => {
     expect(paused.ok && paused.reply.workers.map((w) => [w.name, w.pushedThisRound])).toEqual([['a', true]]);
 
     await callControl((metadata, done) => control.resume({}, metadata, done), ADMIN_TOKEN);
-    await eventually(() => server!.handle.engine.round === 1, 'the resumed round closes');
+    await eventually(() => server.handle.engine.round === 1, 'the resumed round closes');
   });
 
   it('changes the rule at runtime and refuses unknown rules and parameters with INVALID_ARGUMENT', async () => {
-    server = await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN });
-    const control = track(controlClient(server.address));
+    const server = cleanup.add(await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN }));
+    const control = cleanup.add(controlClient(server.address));
     const set = (name: string, params: Record<string, string> = {}) =>
       callControl((metadata, done) => control.setRule({ rule: { name, f: 0, params, pre: [] } }, metadata, done), ADMIN_TOKEN);
     expect(await set('mean')).toEqual({ ok: true, reply: { rule: { name: 'mean', f: 0, params: {}, pre: [] } } });
@@ -55,9 +42,9 @@ describe('Control service', () => {
   });
 
   it('delivers an injected fault with the named worker’s next pull, once', async () => {
-    server = await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN });
-    const worker = track(new ScriptedWorker(server.address));
-    const control = track(controlClient(server.address));
+    const server = cleanup.add(await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN }));
+    const worker = cleanup.add(new ScriptedWorker(server.address));
+    const control = cleanup.add(controlClient(server.address));
     const a = (await worker.join('a')).workerId;
     const inject = (workerName: string) =>
       callControl((metadata, done) => control.injectFault({ workerName, fault: { kind: 'sign-flip', params: { k: '4' } } }, metadata, done), ADMIN_TOKEN);
@@ -70,8 +57,8 @@ describe('Control service', () => {
   });
 
   it('refuses a worker token with PERMISSION_DENIED and no token with UNAUTHENTICATED', async () => {
-    server = await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN });
-    const control = track(controlClient(server.address));
+    const server = cleanup.add(await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN }));
+    const control = cleanup.add(controlClient(server.address));
     expect(await callControl((metadata, done) => control.status({}, metadata, done), WORKER_TOKEN)).toMatchObject({ ok: false, code: status.PERMISSION_DENIED });
     expect(await callControl((metadata, done) => control.status({}, metadata, done), undefined)).toMatchObject({ ok: false, code: status.UNAUTHENTICATED });
   });
@@ -79,14 +66,13 @@ describe('Control service', () => {
   it('writes a checkpoint on demand, and refuses with FAILED_PRECONDITION without a checkpoint directory', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'byzps-control-'));
     try {
-      server = await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN, checkpointDir: directory });
-      const control = track(controlClient(server.address));
+      const server = cleanup.add(await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN, checkpointDir: directory }));
+      const control = cleanup.add(controlClient(server.address));
       const written = await callControl((metadata, done) => control.checkpoint({}, metadata, done), ADMIN_TOKEN);
       expect(written).toEqual({ ok: true, reply: { round: 0, path: join(directory, 'checkpoint-0000000000.bin') } });
       expect(await readdir(directory)).toEqual(['checkpoint-0000000000.bin']);
-      await server.close();
-      server = await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN });
-      const without = track(controlClient(server.address));
+      const plain = cleanup.add(await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN }));
+      const without = cleanup.add(controlClient(plain.address));
       expect(await callControl((metadata, done) => without.checkpoint({}, metadata, done), ADMIN_TOKEN)).toMatchObject({
         ok: false,
         code: status.FAILED_PRECONDITION,
@@ -98,25 +84,24 @@ describe('Control service', () => {
   });
 
   it('is off without an admin token', async () => {
-    server = await startTestServer({ dimension: 3 });
-    const control = track(controlClient(server.address));
+    const server = cleanup.add(await startTestServer({ dimension: 3 }));
+    const control = cleanup.add(controlClient(server.address));
     expect(await callControl((metadata, done) => control.status({}, metadata, done), ADMIN_TOKEN)).toMatchObject({ ok: false, code: status.UNIMPLEMENTED });
   });
 });
 
 describe('standard gRPC services', () => {
   it('answers the health check with SERVING for the server and its services', async () => {
-    server = await startTestServer({ dimension: 3 });
-    const health = track(new HealthClient(server.address));
+    const server = cleanup.add(await startTestServer({ dimension: 3 }));
+    const health = cleanup.add(new HealthClient(server.address));
     for (const name of ['', 'byzps.v1.ParameterServer']) expect(await health.check(name)).toBe('SERVING');
   });
 
   it('lists the byzps services through server reflection, Control only when it is on', async () => {
-    server = await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN });
-    expect(await listServices(server.address)).toEqual(['byzps.v1.Control', 'byzps.v1.ParameterServer']);
-    await server.close();
-    server = await startTestServer({ dimension: 3 });
-    expect(await listServices(server.address)).toEqual(['byzps.v1.ParameterServer']);
+    const withControl = cleanup.add(await startTestServer({ dimension: 3, adminToken: ADMIN_TOKEN }));
+    expect(await listServices(withControl.address)).toEqual(['byzps.v1.Control', 'byzps.v1.ParameterServer']);
+    const without = cleanup.add(await startTestServer({ dimension: 3 }));
+    expect(await listServices(without.address)).toEqual(['byzps.v1.ParameterServer']);
   });
 });
 
@@ -126,7 +111,7 @@ async function listServices(address: string): Promise<string[]> {
   const loaded = loadPackageDefinition(loadSync(reflectionProto)) as unknown as {
     grpc: { reflection: { v1: { ServerReflection: new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client & { serverReflectionInfo(): ClientDuplexStream<{ listServices: string }, { listServicesResponse: { service: { name: string }[] } }> } } } };
   };
-  const reflection = track(new loaded.grpc.reflection.v1.ServerReflection(address, credentials.createInsecure()));
+  const reflection = cleanup.add(new loaded.grpc.reflection.v1.ServerReflection(address, credentials.createInsecure()));
   const call = reflection.serverReflectionInfo();
   const answer = new Promise<{ listServicesResponse: { service: { name: string }[] } }>((resolve, reject) => {
     call.once('data', resolve);

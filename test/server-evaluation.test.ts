@@ -1,18 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadTask } from '../services/task.js';
-import { eventually, metricValue, scrape, ScriptedWorker, startTestServer, type TestServer } from './server-harness.js';
+import { cleanupAfterEach } from './cleanup.js';
+import { eventually, metricValue, scrape, ScriptedWorker, startTestServer } from './server-harness.js';
 
-let server: TestServer | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const cleanup = cleanupAfterEach();
 
 describe('evaluation every k rounds', () => {
   it("exports the held-out loss of θ after every second round, as the task's own evaluate computes it", async () => {
     const settings = { task: 'synthetic', dimension: 50, hidden: 0, dataDir: '', seed: 9 };
-    server = await startTestServer({ ...settings, evalEveryRounds: 2, learningRate: 0.5 });
+    const server = cleanup.add(await startTestServer({ ...settings, evalEveryRounds: 2, learningRate: 0.5 }));
     const evaluated: { round: number; loss: number }[] = [];
     server.handle.events.on('evaluated', (event) => evaluated.push(event));
     const worker = new ScriptedWorker(server.address);
@@ -20,9 +16,9 @@ describe('evaluation every k rounds', () => {
     for (let round = 0; round < 2; round++) {
       const { theta } = await worker.pull(workerId);
       expect(await worker.push(workerId, round, theta)).toEqual({ ok: true, round });
-      await eventually(() => server!.handle.engine.round === round + 1, `round ${round} closes`);
+      await eventually(() => server.handle.engine.round === round + 1, `round ${round} closes`);
     }
-    const samples = () => scrape(server!.handle.httpPort);
+    const samples = () => scrape(server.handle.httpPort);
     await eventually(async () => metricValue(await samples(), 'byzps_eval_round') === 2, 'the evaluation of round 2 is exported');
     const { theta } = await worker.pull(workerId);
     worker.close();
@@ -33,7 +29,7 @@ describe('evaluation every k rounds', () => {
   });
 
   it('exports NaN, never a default 0 that would read as a perfect loss, while no evaluation has run', async () => {
-    server = await startTestServer({ dimension: 8 });
+    const server = cleanup.add(await startTestServer({ dimension: 8 }));
     const samples = await scrape(server.handle.httpPort);
     for (const name of ['byzps_eval_loss', 'byzps_eval_accuracy', 'byzps_eval_round']) expect(metricValue(samples, name), name).toBeNaN();
   });

@@ -1,23 +1,16 @@
 import { status } from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { eventually, metricValue, scrape, ScriptedWorker, startTestServer, WORKER_TOKEN, type TestServer } from './server-harness.js';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from './cleanup.js';
+import { eventually, metricValue, scrape, ScriptedWorker, startTestServer, WORKER_TOKEN } from './server-harness.js';
 
-let server: TestServer | undefined;
-let client: ScriptedWorker | undefined;
-
-afterEach(async () => {
-  client?.close();
-  await server?.close();
-  server = undefined;
-  client = undefined;
-});
+const cleanup = cleanupAfterEach();
 
 describe('/metrics and /healthz', () => {
   it('count what the test caused: 3 rejected pushes, 2 rounds of 2 gradients, bytes, influence and update norm', async () => {
     const learningRate = 0.5;
     const startSeconds = Date.now() / 1000;
-    server = await startTestServer({ dimension: 4, learningRate });
-    client = new ScriptedWorker(server.address);
+    const server = cleanup.add(await startTestServer({ dimension: 4, learningRate }));
+    const client = cleanup.add(new ScriptedWorker(server.address));
     const a = (await client.join('a')).workerId;
     const b = (await client.join('b')).workerId;
 
@@ -34,7 +27,7 @@ describe('/metrics and /healthz', () => {
     for (const [round, [ga, gb]] of gradients.entries()) {
       expect((await client.push(a, round, ga!)).ok).toBe(true);
       expect((await client.push(b, round, gb!)).ok).toBe(true);
-      await eventually(() => server!.handle.engine.round === round + 1, `round ${round} closes`);
+      await eventually(() => server.handle.engine.round === round + 1, `round ${round} closes`);
     }
 
     const samples = await scrape(server.handle.httpPort);
@@ -69,12 +62,12 @@ describe('/metrics and /healthz', () => {
   });
 
   it('counts a quorum wait when the deadline passes short of quorum, and the round stays open', async () => {
-    server = await startTestServer({ dimension: 2, quorum: 2, roundDeadlineMs: 100 });
-    client = new ScriptedWorker(server.address);
+    const server = cleanup.add(await startTestServer({ dimension: 2, quorum: 2, roundDeadlineMs: 100 }));
+    const client = cleanup.add(new ScriptedWorker(server.address));
     const a = (await client.join('a')).workerId;
     await client.join('b');
     expect((await client.push(a, 0, [1, 1])).ok).toBe(true);
-    await eventually(async () => metricValue(await scrape(server!.handle.httpPort), 'byzps_quorum_waits_total') === 1, 'a quorum wait is counted');
+    await eventually(async () => metricValue(await scrape(server.handle.httpPort), 'byzps_quorum_waits_total') === 1, 'a quorum wait is counted');
     const samples = await scrape(server.handle.httpPort);
     expect(metricValue(samples, 'byzps_round')).toBe(0);
     expect(metricValue(samples, 'byzps_round_gradients')).toBe(1);
@@ -83,8 +76,8 @@ describe('/metrics and /healthz', () => {
   });
 
   it('answers /healthz with 200 and unknown paths with 404, and never logs a token', async () => {
-    server = await startTestServer({ dimension: 2 });
-    client = new ScriptedWorker(server.address);
+    const server = cleanup.add(await startTestServer({ dimension: 2 }));
+    const client = cleanup.add(new ScriptedWorker(server.address));
     await client.join('a');
     const impostor = new ScriptedWorker(server.address, 'wrong-token');
     await expect(impostor.join('b')).rejects.toBeDefined();
