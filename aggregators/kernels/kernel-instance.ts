@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AggregationError } from '../errors.js';
 import { RESERVED_BYTES } from './gradient-memory.js';
-import { trimmedMeanModule } from './network-module.js';
+import { trimmedMeanModule } from './trimmed-mean-module.js';
 import { instantiate, wasm, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 /** Coordinates per Gram block (float32 accumulation inside, float64 between); ranges split on multiples of it. */
