@@ -71,7 +71,7 @@ const onlyGramAndOutput = (op: string): Target => ({
     const median = find(15, 1e6, 'median')?.oneThreadMs;
     if (measured?.oneThreadMs === undefined || gram === undefined || median === undefined) return undefined;
     const calls = measured.kernelCalls.split(' ').map((call) => call.split('×'));
-    const passes = calls.every(([name, count]) => ['gram', 'combine', 'trimmedMean'].includes(name!) && count === '1');
+    const passes = calls.every(([name, count]) => ['gram', 'combine', 'trimmedMean', 'meanAroundMedian'].includes(name!) && count === '1');
     return passes && measured.oneThreadMs <= 1.5 * (gram + median);
   },
 });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AggregationError } from '../errors.js';
 import { RESERVED_BYTES } from './gradient-memory.js';
+import { aroundMedianModule } from './around-median-module.js';
 import { trimmedMeanModule } from './trimmed-mean-module.js';
 import { instantiate, wasm, type WasmMemory, type WasmModule } from './wasm-api.js';
 
@@ -9,14 +10,15 @@ import { instantiate, wasm, type WasmMemory, type WasmModule } from './wasm-api.
 export const GRAM_BLOCK = 4096;
 
 /** The operations a thread can run on its share of the coordinates. */
-export const RangeOp = { combine: 1, gram: 2, trimmedMean: 3, findNonFinite: 4 } as const;
+export const RangeOp = { combine: 1, gram: 2, trimmedMean: 3, findNonFinite: 4, meanAroundMedian: 5 } as const;
 export type RangeOp = (typeof RangeOp)[keyof typeof RangeOp];
 
 /**
  * One kernel call as byte offsets into the shared memory, so it can be handed to other threads.
  * `table` holds the n row offsets; `a` and `b` depend on the op:
  * combine (a = n float64 weights, b = output), gram (a = per-block sums),
- * trimmedMean (a = output, b = per-slot i32 kept counts), findNonFinite (a = per-slot [row, index]).
+ * trimmedMean and meanAroundMedian (a = output, b = per-slot i32 kept counts; `trim` is how many
+ * values of each end, or in all, they drop), findNonFinite (a = per-slot [row, index]).
  */
 export interface RangeJob {
   readonly op: RangeOp;
@@ -34,7 +36,10 @@ interface KernelExports {
   findNonFinite(table: number, n: number, j0: number, j1: number, where: number): number;
 }
 
-type TrimmedMeanRun = (table: number, j0: number, j1: number, out: number, counts: number) => void;
+/** A generated column kernel (see column-module.ts). */
+type ColumnRun = (table: number, j0: number, j1: number, out: number, counts: number) => void;
+
+const columnModules = { [RangeOp.trimmedMean]: trimmedMeanModule, [RangeOp.meanAroundMedian]: aroundMedianModule };
 
 const wasmFile = new URL('./kernels.wasm', import.meta.url);
 
@@ -44,10 +49,10 @@ export function loadKernelModule(): WasmModule | undefined {
   return existsSync(path) ? new wasm.Module(readFileSync(path)) : undefined;
 }
 
-/** The SIMD kernels instantiated on one thread over the shared memory, with its own cache of generated networks. */
+/** The SIMD kernels instantiated on one thread over the shared memory, with its own cache of generated column kernels. */
 export class KernelInstance {
   private readonly exports: KernelExports;
-  private readonly networks = new Map<string, TrimmedMeanRun>();
+  private readonly columnKernels = new Map<string, ColumnRun>();
 
   constructor(module: WasmModule, private readonly memory: WasmMemory) {
     this.exports = instantiate(module, memory).exports as unknown as KernelExports;
@@ -67,7 +72,8 @@ export class KernelInstance {
         this.exports.gramBlocks(table, n, j0, j1, a + (j0 / GRAM_BLOCK) * ((n * (n + 1)) / 2) * 8);
         return;
       case RangeOp.trimmedMean:
-        this.network(n, job.trim)(table, j0, j1, a, b + slot * n * 4);
+      case RangeOp.meanAroundMedian:
+        this.columnKernel(job.op, n, job.trim)(table, j0, j1, a, b + slot * n * 4);
         return;
       case RangeOp.findNonFinite: {
         const where = a + slot * 8;
@@ -78,12 +84,12 @@ export class KernelInstance {
     }
   }
 
-  private network(n: number, trim: number): TrimmedMeanRun {
-    const key = `${n}/${trim}`;
-    let run = this.networks.get(key);
+  private columnKernel(op: keyof typeof columnModules, n: number, trim: number): ColumnRun {
+    const key = `${op}/${n}/${trim}`;
+    let run = this.columnKernels.get(key);
     if (run === undefined) {
-      run = instantiate(new wasm.Module(trimmedMeanModule(n, trim)), this.memory).exports.run as TrimmedMeanRun;
-      this.networks.set(key, run);
+      run = instantiate(new wasm.Module(columnModules[op](n, trim)), this.memory).exports.run as ColumnRun;
+      this.columnKernels.set(key, run);
     }
     return run;
   }

@@ -21,6 +21,13 @@ export interface Kernels {
    * lo_j and hi_j being the smallest and largest kept values of coordinate j.
    */
   trimmedMean<G extends Gradient>(rows: readonly G[], trim: number, out: G, keptCounts: Float64Array): void;
+  /**
+   * Per coordinate, averages the n − drop values closest to the median of the column (even n → the
+   * mean of the two middle values), dropping the farther end of the sorted column `drop` times (the
+   * larger value on a tie): Bulyan's coordinate phase. keptCounts[i] is increased by the number of
+   * coordinates where rows[i][j] lies within the averaged range.
+   */
+  meanAroundMedian<G extends Gradient>(rows: readonly G[], drop: number, out: G, keptCounts: Float64Array): void;
   /** First non-finite value in row order, or undefined when every value is finite. */
   findNonFinite(rows: readonly Gradient[]): { row: number; index: number; value: number } | undefined;
 }

@@ -54,6 +54,10 @@ export const plainKernels: Kernels = {
     trimmedMeanColumns(rows, trim, out, keptCounts, 0, rows[0]?.length ?? 0);
   },
 
+  meanAroundMedian(rows, drop, out, keptCounts) {
+    meanAroundMedianColumns(rows, drop, out, keptCounts, 0, rows[0]?.length ?? 0);
+  },
+
   findNonFinite(rows: readonly Gradient[]) {
     for (let row = 0; row < rows.length; row++) {
       const values = rows[row]!;
@@ -114,6 +118,35 @@ export function trimmedMeanColumns<G extends Gradient>(rows: readonly G[], trim:
     for (let i = 0; i < n; i++) {
       const x = rows[i]![j]!;
       if (x >= lo && x <= hi) keptCounts[i]! += 1;
+    }
+  }
+}
+
+/**
+ * Mean around the median of the columns [j0, j1): the value farthest from the median is always at
+ * one end of the sorted column, so `drop` ends are dropped, the upper one when both are equally far
+ * (distances and the median in float64). The kept values are added in ascending order from +0 in
+ * float64 and divided by their count. Shared with the SIMD backend, which uses it for the last d mod 4 columns.
+ */
+export function meanAroundMedianColumns<G extends Gradient>(rows: readonly G[], drop: number, out: G, keptCounts: Float64Array, j0: number, j1: number): void {
+  const n = rows.length;
+  const column = new Float64Array(n);
+  for (let j = j0; j < j1; j++) {
+    for (let i = 0; i < n; i++) column[i] = rows[i]![j]!;
+    column.sort();
+    const median = n % 2 === 1 ? column[(n - 1) / 2]! : (column[n / 2 - 1]! + column[n / 2]!) / 2;
+    let lo = 0;
+    let hi = n - 1;
+    for (let dropped = 0; dropped < drop; dropped++) {
+      if (column[hi]! - median >= median - column[lo]!) hi--;
+      else lo++;
+    }
+    let sum = 0;
+    for (let k = lo; k <= hi; k++) sum += column[k]!;
+    out[j] = sum / (hi - lo + 1);
+    for (let i = 0; i < n; i++) {
+      const value = rows[i]![j]!;
+      if (value >= column[lo]! && value <= column[hi]!) keptCounts[i]! += 1;
     }
   }
 }

@@ -79,20 +79,25 @@ describe('SIMD kernels match the plain kernels bit for bit on float32 rows', () 
     }
   });
 
-  it('trimmedMean for every trim from 0 to the median (a few for n > 40), with the kept counts', () => {
+  /** The parameters each column kernel is checked with for n rows: every one for small n, a few beyond. */
+  const columnKernelParameters = {
+    trimmedMean: (n: number) => (n <= 40 ? Array.from({ length: Math.floor((n + 1) / 2) }, (_, trim) => trim) : [0, 1, Math.floor((n - 1) / 2)]),
+    meanAroundMedian: (n: number) => (n <= 20 ? Array.from({ length: n }, (_, drop) => drop) : [0, 1, 2, Math.floor(n / 2), n - 2, n - 1]),
+  };
+
+  it.each(Object.entries(columnKernelParameters))('%s for every trim or drop that keeps a value (a few for large n), with the kept counts', (method, parameters) => {
+    const kernel = method as keyof typeof columnKernelParameters;
     for (const [n, d] of cases) {
       withRows(n * 1000 + d + 2, n, d, (rows) => {
-        const median = Math.floor((n - 1) / 2);
-        const trims = n <= 40 ? Array.from({ length: median + 1 }, (_, trim) => trim) : [0, 1, median];
-        for (const trim of trims) {
+        for (const parameter of parameters(n)) {
           const out = new Float32Array(d);
           const expected = new Float32Array(d);
           const kept = new Float64Array(n).fill(1);
           const expectedKept = new Float64Array(n).fill(1);
-          simd.trimmedMean(rows, trim, out, kept);
-          plainKernels.trimmedMean(rows, trim, expected, expectedKept);
-          expectBitIdentical(out, expected, `trimmedMean n=${n} d=${d} trim=${trim}`);
-          expectBitIdentical(kept, expectedKept, `kept counts n=${n} d=${d} trim=${trim}`);
+          simd[kernel](rows, parameter, out, kept);
+          plainKernels[kernel](rows, parameter, expected, expectedKept);
+          expectBitIdentical(out, expected, `${kernel} n=${n} d=${d} parameter=${parameter}`);
+          expectBitIdentical(kept, expectedKept, `kept counts n=${n} d=${d} parameter=${parameter}`);
         }
       });
     }

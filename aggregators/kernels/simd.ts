@@ -2,7 +2,7 @@ import type { Gradient } from '../types.js';
 import type { GradientMemory } from './gradient-memory.js';
 import { GRAM_BLOCK, KernelInstance, RangeOp, type RangeJob } from './kernel-instance.js';
 import type { Kernels } from './kernels.js';
-import { plainKernels, trimmedMeanColumns } from './plain.js';
+import { meanAroundMedianColumns, plainKernels, trimmedMeanColumns } from './plain.js';
 import type { WasmModule } from './wasm-api.js';
 
 /** Runs one range job over coordinates [0, length): on the calling thread, or split across threads. */
@@ -11,6 +11,9 @@ export interface RangeExecutor {
   readonly slots: number;
   run(job: RangeJob, length: number): void;
 }
+
+/** A plain loop over columns [j0, j1) with a column kernel's parameters. */
+type ColumnFunction = <G extends Gradient>(rows: readonly G[], trim: number, out: G, keptCounts: Float64Array, j0: number, j1: number) => void;
 
 /** Above this many rows the generated comparator network grows large; such calls use the plain loops. */
 export const MAX_NETWORK_ROWS = 256;
@@ -68,6 +71,32 @@ export function createSimdKernels(name: string, memory: GradientMemory, executor
     });
   };
 
+  /**
+   * Runs a generated column kernel on the multiple-of-4 prefix of the coordinates and `columns`, its
+   * plain twin, on the rest; `trim` is the kernel's parameter (trim or drop).
+   */
+  const columnKernel = <G extends Gradient>(op: RangeOp, rows: readonly G[], trim: number, out: G, keptCounts: Float64Array, columns: ColumnFunction): void => {
+    const offsets = offsetsInMemory(rows);
+    const n = rows.length;
+    const d = rows[0]!.length;
+    if (offsets === undefined || n > MAX_NETWORK_ROWS) {
+      columns(rows, trim, out, keptCounts, 0, d);
+      return;
+    }
+    const vectorWidth = d - (d % 4);
+    withScratch([4 * n, 4 * n * executor.slots], ([table, counts]) => {
+      memory.int32(table!, n).set(offsets);
+      memory.int32(counts!, n * executor.slots).fill(0);
+      withOutput(out, (outAt) => {
+        executor.run({ op, n, table: table!, a: outAt, b: counts!, trim }, vectorWidth);
+      });
+      memory.int32(counts!, n * executor.slots).forEach((count, index) => {
+        keptCounts[index % n]! += count;
+      });
+    });
+    columns(rows, trim, out, keptCounts, vectorWidth, d);
+  };
+
   return {
     ...plainKernels,
     name,
@@ -123,25 +152,11 @@ export function createSimdKernels(name: string, memory: GradientMemory, executor
     },
 
     trimmedMean(rows, trim, out, keptCounts) {
-      const offsets = offsetsInMemory(rows);
-      if (offsets === undefined || rows.length > MAX_NETWORK_ROWS) {
-        plainKernels.trimmedMean(rows, trim, out, keptCounts);
-        return;
-      }
-      const n = rows.length;
-      const d = rows[0]!.length;
-      const vectorWidth = d - (d % 4);
-      withScratch([4 * n, 4 * n * executor.slots], ([table, counts]) => {
-        memory.int32(table!, n).set(offsets);
-        memory.int32(counts!, n * executor.slots).fill(0);
-        withOutput(out, (outAt) => {
-          executor.run({ op: RangeOp.trimmedMean, n, table: table!, a: outAt, b: counts!, trim }, vectorWidth);
-        });
-        memory.int32(counts!, n * executor.slots).forEach((count, index) => {
-          keptCounts[index % n]! += count;
-        });
-      });
-      trimmedMeanColumns(rows, trim, out, keptCounts, vectorWidth, d);
+      columnKernel(RangeOp.trimmedMean, rows, trim, out, keptCounts, trimmedMeanColumns);
+    },
+
+    meanAroundMedian(rows, drop, out, keptCounts) {
+      columnKernel(RangeOp.meanAroundMedian, rows, drop, out, keptCounts, meanAroundMedianColumns);
     },
 
     findNonFinite(rows) {

@@ -56,14 +56,15 @@ describe('threaded kernels', () => {
       threaded.combine(rows, weights, outs);
       oneThread.combine(rows, weights, expected);
       outs.forEach((out, k) => { expectBitIdentical(out, expected[k]!, `combine n=${n} d=${d}`); });
-      const trim = Math.floor((n - 1) / 2);
-      const out = new Float32Array(d);
-      const kept = new Float64Array(n);
-      const expectedKept = new Float64Array(n);
-      threaded.trimmedMean(rows, trim, out, kept);
-      oneThread.trimmedMean(rows, trim, expected[0]!, expectedKept);
-      expectBitIdentical(out, expected[0]!, `median n=${n} d=${d}`);
-      expectBitIdentical(kept, expectedKept, `kept counts n=${n} d=${d}`);
+      for (const [method, parameter] of [['trimmedMean', Math.floor((n - 1) / 2)], ['meanAroundMedian', n - 3]] as const) {
+        const out = new Float32Array(d);
+        const kept = new Float64Array(n);
+        const expectedKept = new Float64Array(n);
+        threaded[method](rows, parameter, out, kept);
+        oneThread[method](rows, parameter, expected[0]!, expectedKept);
+        expectBitIdentical(out, expected[0]!, `${method} n=${n} d=${d}`);
+        expectBitIdentical(kept, expectedKept, `kept counts n=${n} d=${d}`);
+      }
       expect(threaded.findNonFinite(rows)).toBeUndefined();
       rows[n - 1]![1] = NaN;
       rows[0]![d - 1] = Infinity;
