@@ -9,6 +9,9 @@ import { instantiate, wasm, type WasmMemory, type WasmModule } from './wasm-api.
 /** Coordinates per Gram block (float32 accumulation inside, float64 between); ranges split on multiples of it. */
 export const GRAM_BLOCK = 4096;
 
+/** Scratch bytes the Gram kernel needs per thread (the accumulators of one tile, as kernels.ts declares). */
+export const GRAM_SCRATCH_BYTES = 128;
+
 /** The operations a thread can run on its share of the coordinates. */
 export const RangeOp = { combine: 1, gram: 2, trimmedMean: 3, findNonFinite: 4, meanAroundMedian: 5 } as const;
 export type RangeOp = (typeof RangeOp)[keyof typeof RangeOp];
@@ -16,7 +19,7 @@ export type RangeOp = (typeof RangeOp)[keyof typeof RangeOp];
 /**
  * One kernel call as byte offsets into the shared memory, so it can be handed to other threads.
  * `table` holds the n row offsets; `a` and `b` depend on the op:
- * combine (a = n float64 weights, b = output), gram (a = per-block sums),
+ * combine (a = n float64 weights, b = output), gram (a = per-block sums, b = per-slot scratch),
  * trimmedMean and meanAroundMedian (a = output, b = per-slot i32 kept counts; `trim` is how many
  * values of each end, or in all, they drop), findNonFinite (a = per-slot [row, index]).
  */
@@ -32,7 +35,7 @@ export interface RangeJob {
 interface KernelExports {
   heapBase(): number;
   combine(table: number, n: number, weights: number, out: number, j0: number, j1: number): void;
-  gramBlocks(table: number, n: number, j0: number, j1: number, out: number): void;
+  gramBlocks(table: number, n: number, j0: number, j1: number, out: number, scratch: number): void;
   findNonFinite(table: number, n: number, j0: number, j1: number, where: number): number;
 }
 
@@ -69,7 +72,7 @@ export class KernelInstance {
         this.exports.combine(table, n, a, b, j0, j1);
         return;
       case RangeOp.gram:
-        this.exports.gramBlocks(table, n, j0, j1, a + (j0 / GRAM_BLOCK) * ((n * (n + 1)) / 2) * 8);
+        this.exports.gramBlocks(table, n, j0, j1, a + (j0 / GRAM_BLOCK) * ((n * (n + 1)) / 2) * 8, b + slot * GRAM_SCRATCH_BYTES);
         return;
       case RangeOp.trimmedMean:
       case RangeOp.meanAroundMedian:

@@ -1,6 +1,6 @@
 import type { Gradient } from '../types.js';
 import type { GradientMemory } from './gradient-memory.js';
-import { GRAM_BLOCK, KernelInstance, RangeOp, type RangeJob } from './kernel-instance.js';
+import { GRAM_BLOCK, GRAM_SCRATCH_BYTES, KernelInstance, RangeOp, type RangeJob } from './kernel-instance.js';
 import type { Kernels } from './kernels.js';
 import { meanAroundMedianColumns, plainKernels, trimmedMeanColumns } from './plain.js';
 import type { WasmModule } from './wasm-api.js';
@@ -108,9 +108,9 @@ export function createSimdKernels(name: string, memory: GradientMemory, executor
       const d = rows[0]!.length;
       const pairs = (n * (n + 1)) / 2;
       const blocks = Math.ceil(d / GRAM_BLOCK);
-      return withScratch([4 * n, 8 * pairs * blocks], ([table, sums]) => {
+      return withScratch([4 * n, 8 * pairs * blocks, GRAM_SCRATCH_BYTES * executor.slots], ([table, sums, accumulators]) => {
         memory.int32(table!, n).set(offsets);
-        executor.run({ op: RangeOp.gram, n, table: table!, a: sums!, b: 0, trim: 0 }, d);
+        executor.run({ op: RangeOp.gram, n, table: table!, a: sums!, b: accumulators!, trim: 0 }, d);
         const partial = memory.float64(sums!, pairs * blocks);
         const gram = new Float64Array(n * n);
         for (let i = 0; i < n; i++) {

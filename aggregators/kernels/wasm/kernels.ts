@@ -51,7 +51,7 @@ export function combine(table: usize, n: i32, weights: usize, out: usize, j0: i3
   }
 }
 
-/** Adds the products of the last `count` (< 8) coordinates into lanes 0..count−1 of the two accumulators. */
+/** Adds the products of the last `count` (< 4) coordinates into lanes 0..count−1 of an accumulator. */
 @inline function tailProducts(acc: v128, a: usize, b: usize, count: i32): v128 {
   if (count > 0) acc = f32x4.replace_lane(acc, 0, f32x4.extract_lane(acc, 0) + load<f32>(a) * load<f32>(b));
   if (count > 1) acc = f32x4.replace_lane(acc, 1, f32x4.extract_lane(acc, 1) + load<f32>(a, 4) * load<f32>(b, 4));
@@ -74,95 +74,113 @@ export function combine(table: usize, n: i32, weights: usize, out: usize, j0: i3
   return i >= k ? ((i * (i + 1)) >> 1) + k : ((k * (k + 1)) >> 1) + i;
 }
 
-/** Dot products of rows a0, a1 with rows b0, b1 over one block: four pairs, sharing loads. */
-function tile2x2(a0: usize, a1: usize, b0: usize, b1: usize, length: i32, out: usize, p00: i32, p01: i32, p10: i32, p11: i32): void {
+/** Bytes of one Gram accumulator: the even and odd f32x4 halves of its 8 lanes. */
+const ACCUMULATOR_BYTES: usize = 32;
+
+/** Scratch bytes gramBlocks needs per thread: the accumulators of one tile (GRAM_SCRATCH_BYTES in kernel-instance.ts). */
+const GRAM_SCRATCH_BYTES: usize = 4 * ACCUMULATOR_BYTES;
+
+// The accumulate functions run the whole multiple-of-8 part of a block and store their accumulators
+// at `acc`; finishPair adds the tail and writes the pair's float64 sum. Each loop is a function of
+// its own, free of tail code, so that V8 keeps every accumulator in a register: it allocates 15
+// vector registers on x64, and a spilled accumulator puts a store-to-load round trip on its
+// dependency chain (2–3× slower). They are exported only so that Binaryen does not inline them into
+// gramBlocks, where the surrounding loop's values crowd the registers. The loops also bump their row
+// pointers instead of indexing them, and load at most four vectors at a time.
+
+/** Rows a0, a1 against rows b0, b1: four pairs, each loaded vector used twice. */
+export function accumulate2x2(a0: usize, a1: usize, b0: usize, b1: usize, whole: i32, acc: usize): void {
   let e00 = f32x4.splat(0), o00 = f32x4.splat(0), e01 = f32x4.splat(0), o01 = f32x4.splat(0);
   let e10 = f32x4.splat(0), o10 = f32x4.splat(0), e11 = f32x4.splat(0), o11 = f32x4.splat(0);
-  const whole = length & ~(GRAM_LANES - 1);
-  for (let byte: usize = 0; byte < (<usize>whole << 2); byte += 32) {
-    const x0 = v128.load(a0 + byte), y0 = v128.load(a0 + byte, 16);
-    const x1 = v128.load(a1 + byte), y1 = v128.load(a1 + byte, 16);
-    const u0 = v128.load(b0 + byte), w0 = v128.load(b0 + byte, 16);
-    const u1 = v128.load(b1 + byte), w1 = v128.load(b1 + byte, 16);
-    e00 = f32x4.add(e00, f32x4.mul(x0, u0)); o00 = f32x4.add(o00, f32x4.mul(y0, w0));
-    e01 = f32x4.add(e01, f32x4.mul(x0, u1)); o01 = f32x4.add(o01, f32x4.mul(y0, w1));
-    e10 = f32x4.add(e10, f32x4.mul(x1, u0)); o10 = f32x4.add(o10, f32x4.mul(y1, w0));
-    e11 = f32x4.add(e11, f32x4.mul(x1, u1)); o11 = f32x4.add(o11, f32x4.mul(y1, w1));
+  const end = a0 + (<usize>whole << 2);
+  while (a0 < end) {
+    let u = v128.load(b0), w = v128.load(b1);
+    let x = v128.load(a0);
+    e00 = f32x4.add(e00, f32x4.mul(x, u)); e01 = f32x4.add(e01, f32x4.mul(x, w));
+    x = v128.load(a1);
+    e10 = f32x4.add(e10, f32x4.mul(x, u)); e11 = f32x4.add(e11, f32x4.mul(x, w));
+    u = v128.load(b0, 16); w = v128.load(b1, 16);
+    x = v128.load(a0, 16);
+    o00 = f32x4.add(o00, f32x4.mul(x, u)); o01 = f32x4.add(o01, f32x4.mul(x, w));
+    x = v128.load(a1, 16);
+    o10 = f32x4.add(o10, f32x4.mul(x, u)); o11 = f32x4.add(o11, f32x4.mul(x, w));
+    a0 += 32; a1 += 32; b0 += 32; b1 += 32;
   }
-  const rest = length - whole;
-  if (rest > 0) {
-    const t = <usize>whole << 2;
-    e00 = tailProducts(e00, a0 + t, b0 + t, rest); o00 = tailProducts(o00, a0 + t + 16, b0 + t + 16, rest - 4);
-    e01 = tailProducts(e01, a0 + t, b1 + t, rest); o01 = tailProducts(o01, a0 + t + 16, b1 + t + 16, rest - 4);
-    e10 = tailProducts(e10, a1 + t, b0 + t, rest); o10 = tailProducts(o10, a1 + t + 16, b0 + t + 16, rest - 4);
-    e11 = tailProducts(e11, a1 + t, b1 + t, rest); o11 = tailProducts(o11, a1 + t + 16, b1 + t + 16, rest - 4);
-  }
-  store<f64>(out + (<usize>p00 << 3), laneSum(e00, o00));
-  store<f64>(out + (<usize>p01 << 3), laneSum(e01, o01));
-  store<f64>(out + (<usize>p10 << 3), laneSum(e10, o10));
-  store<f64>(out + (<usize>p11 << 3), laneSum(e11, o11));
+  v128.store(acc, e00); v128.store(acc, o00, 16); v128.store(acc, e01, 32); v128.store(acc, o01, 48);
+  v128.store(acc, e10, 64); v128.store(acc, o10, 80); v128.store(acc, e11, 96); v128.store(acc, o11, 112);
 }
 
-/** Dot products of row a with rows b0, b1 over one block. */
-function tile1x2(a: usize, b0: usize, b1: usize, length: i32, out: usize, p0: i32, p1: i32): void {
+/** Row a against rows b0, b1: two pairs. */
+export function accumulate1x2(a: usize, b0: usize, b1: usize, whole: i32, acc: usize): void {
   let e0 = f32x4.splat(0), o0 = f32x4.splat(0), e1 = f32x4.splat(0), o1 = f32x4.splat(0);
-  const whole = length & ~(GRAM_LANES - 1);
-  for (let byte: usize = 0; byte < (<usize>whole << 2); byte += 32) {
-    const x = v128.load(a + byte), y = v128.load(a + byte, 16);
-    e0 = f32x4.add(e0, f32x4.mul(x, v128.load(b0 + byte))); o0 = f32x4.add(o0, f32x4.mul(y, v128.load(b0 + byte, 16)));
-    e1 = f32x4.add(e1, f32x4.mul(x, v128.load(b1 + byte))); o1 = f32x4.add(o1, f32x4.mul(y, v128.load(b1 + byte, 16)));
+  const end = a + (<usize>whole << 2);
+  while (a < end) {
+    let x = v128.load(a);
+    e0 = f32x4.add(e0, f32x4.mul(x, v128.load(b0))); e1 = f32x4.add(e1, f32x4.mul(x, v128.load(b1)));
+    x = v128.load(a, 16);
+    o0 = f32x4.add(o0, f32x4.mul(x, v128.load(b0, 16))); o1 = f32x4.add(o1, f32x4.mul(x, v128.load(b1, 16)));
+    a += 32; b0 += 32; b1 += 32;
   }
-  const rest = length - whole;
-  if (rest > 0) {
-    const t = <usize>whole << 2;
-    e0 = tailProducts(e0, a + t, b0 + t, rest); o0 = tailProducts(o0, a + t + 16, b0 + t + 16, rest - 4);
-    e1 = tailProducts(e1, a + t, b1 + t, rest); o1 = tailProducts(o1, a + t + 16, b1 + t + 16, rest - 4);
-  }
-  store<f64>(out + (<usize>p0 << 3), laneSum(e0, o0));
-  store<f64>(out + (<usize>p1 << 3), laneSum(e1, o1));
+  v128.store(acc, e0); v128.store(acc, o0, 16); v128.store(acc, e1, 32); v128.store(acc, o1, 48);
 }
 
-/** Squared norm of one row over one block. */
-function squaredNorm(a: usize, length: i32, out: usize, p: i32): void {
+/** Row a against itself: its squared norm. */
+export function accumulateNorm(a: usize, whole: i32, acc: usize): void {
   let e = f32x4.splat(0), o = f32x4.splat(0);
-  const whole = length & ~(GRAM_LANES - 1);
-  for (let byte: usize = 0; byte < (<usize>whole << 2); byte += 32) {
-    const x = v128.load(a + byte), y = v128.load(a + byte, 16);
+  const end = a + (<usize>whole << 2);
+  while (a < end) {
+    const x = v128.load(a), y = v128.load(a, 16);
     e = f32x4.add(e, f32x4.mul(x, x)); o = f32x4.add(o, f32x4.mul(y, y));
+    a += 32;
   }
-  const rest = length - whole;
-  if (rest > 0) {
-    const t = <usize>whole << 2;
-    e = tailProducts(e, a + t, a + t, rest); o = tailProducts(o, a + t + 16, a + t + 16, rest - 4);
-  }
-  store<f64>(out + (<usize>p << 3), laneSum(e, o));
+  v128.store(acc, e); v128.store(acc, o, 16);
+}
+
+/** Adds the products of the `rest` (< 8) coordinates at a, b to the accumulator at acc and stores its float64 lane sum as pair p. */
+function finishPair(acc: usize, a: usize, b: usize, rest: i32, out: usize, p: i32): void {
+  const even = tailProducts(v128.load(acc), a, b, rest);
+  const odd = tailProducts(v128.load(acc, 16), a + 16, b + 16, rest - 4);
+  store<f64>(out + (<usize>p << 3), laneSum(even, odd));
 }
 
 /**
  * Per-block partial Gram matrices for the blocks of [j0, j1) (j0 a multiple of the block size):
  * out[b·n(n+1)/2 + i(i+1)/2 + k] (k ≤ i) is the dot product of rows i and k over block b.
  * Summing the blocks in order is left to the caller, so any split of d gives the same total.
+ * Rows go in tiles of two by two; the diagonal tile computes (i, i+1) twice, harmlessly.
+ * `scratch` holds GRAM_SCRATCH_BYTES for this thread.
  */
-export function gramBlocks(table: usize, n: i32, j0: i32, j1: i32, out: usize): void {
+export function gramBlocks(table: usize, n: i32, j0: i32, j1: i32, out: usize, scratch: usize): void {
   const pairs = (n * (n + 1)) >> 1;
   for (let start = j0; start < j1; start += GRAM_BLOCK) {
     const length = min(GRAM_BLOCK, j1 - start);
+    const whole = length & ~(GRAM_LANES - 1);
+    const rest = length - whole;
     const byte = <usize>start << 2;
+    const tail = <usize>whole << 2;
     for (let i = 0; i < n; i += 2) {
       const a0 = rowAt(table, i) + byte;
       if (i + 1 < n) {
-        // Tiles of two rows by two rows; the diagonal tile computes (i, i+1) twice, harmlessly.
         const a1 = rowAt(table, i + 1) + byte;
         for (let k = 0; k <= i; k += 2) {
           const b0 = rowAt(table, k) + byte;
           const b1 = rowAt(table, k + 1) + byte;
-          tile2x2(a0, a1, b0, b1, length, out, pairIndex(i, k), pairIndex(i, k + 1), pairIndex(i + 1, k), pairIndex(i + 1, k + 1));
+          accumulate2x2(a0, a1, b0, b1, whole, scratch);
+          finishPair(scratch, a0 + tail, b0 + tail, rest, out, pairIndex(i, k));
+          finishPair(scratch + ACCUMULATOR_BYTES, a0 + tail, b1 + tail, rest, out, pairIndex(i, k + 1));
+          finishPair(scratch + 2 * ACCUMULATOR_BYTES, a1 + tail, b0 + tail, rest, out, pairIndex(i + 1, k));
+          finishPair(scratch + 3 * ACCUMULATOR_BYTES, a1 + tail, b1 + tail, rest, out, pairIndex(i + 1, k + 1));
         }
       } else {
         for (let k = 0; k < i; k += 2) {
-          tile1x2(a0, rowAt(table, k) + byte, rowAt(table, k + 1) + byte, length, out, pairIndex(i, k), pairIndex(i, k + 1));
+          const b0 = rowAt(table, k) + byte;
+          const b1 = rowAt(table, k + 1) + byte;
+          accumulate1x2(a0, b0, b1, whole, scratch);
+          finishPair(scratch, a0 + tail, b0 + tail, rest, out, pairIndex(i, k));
+          finishPair(scratch + ACCUMULATOR_BYTES, a0 + tail, b1 + tail, rest, out, pairIndex(i, k + 1));
         }
-        squaredNorm(a0, length, out, pairIndex(i, i));
+        accumulateNorm(a0, whole, scratch);
+        finishPair(scratch, a0 + tail, a0 + tail, rest, out, pairIndex(i, i));
       }
     }
     out += <usize>pairs << 3;
