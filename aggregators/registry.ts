@@ -71,8 +71,8 @@ export function createAggregator(spec: RuleSpec, options: BuildOptions = {}): Ag
   }
   const stateSlots = [...chain.map((stage, i) => ({ prefix: `pre${i}.`, slot: stage.state })), { prefix: 'rule.', slot: ruleState }];
 
-  const aggregate = <G extends Gradient>(gradients: readonly G[], callOptions?: AggregateOptions<G>): AggregationResult<G> => {
-    let batch = GradientBatch.validated(gradients, kernels, callOptions);
+  const aggregateStaged = <G extends Gradient>(gradients: readonly G[], callOptions?: AggregateOptions<G>): AggregationResult<G> => {
+    let batch = GradientBatch.scanned(gradients, kernels, callOptions);
     let stageF = f;
     const toWorkerMaps: ((perRow: readonly number[]) => number[])[] = [];
     for (const stage of chain) {
@@ -86,6 +86,13 @@ export function createAggregator(spec: RuleSpec, options: BuildOptions = {}): Ag
     }
     const result = definition.aggregate(batch.writeOutputTo(callOptions?.output), stageF, params, ruleState);
     return { output: result.output, diagnostics: mapToWorkers(result.diagnostics, toWorkerMaps) };
+  };
+
+  // Rules write their output into new rows or the caller's buffer, never into the staged rows, so
+  // nothing they return points into what the kernels release after the call.
+  const aggregate = <G extends Gradient>(gradients: readonly G[], callOptions?: AggregateOptions<G>): AggregationResult<G> => {
+    GradientBatch.checkShape(gradients, callOptions?.output);
+    return kernels.withStagedRows(gradients, (rows) => aggregateStaged(rows, callOptions));
   };
 
   return {

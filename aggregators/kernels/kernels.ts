@@ -28,6 +28,14 @@ export interface Kernels {
    * coordinates where rows[i][j] lies within the averaged range.
    */
   meanAroundMedian<G extends Gradient>(rows: readonly G[], drop: number, out: G, keptCounts: Float64Array): void;
+  /**
+   * Calls `use` with rows of the same values placed where this backend reads them fastest, and
+   * returns its result; those rows are valid only during the call. The SIMD kernels copy float32
+   * rows that are not in their memory into it (one pass over the rows, after which their kernels
+   * run several to a hundred times faster than the plain loops) and release the copies afterwards;
+   * the plain kernels hand the rows over as they are.
+   */
+  withStagedRows<G extends Gradient, T>(rows: readonly G[], use: (rows: readonly G[]) => T): T;
   /** First non-finite value in row order, or undefined when every value is finite. */
   findNonFinite(rows: readonly Gradient[]): { row: number; index: number; value: number } | undefined;
 }

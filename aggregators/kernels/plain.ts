@@ -58,6 +58,10 @@ export const plainKernels: Kernels = {
     meanAroundMedianColumns(rows, drop, out, keptCounts, 0, rows[0]?.length ?? 0);
   },
 
+  withStagedRows(rows, use) {
+    return use(rows);
+  },
+
   findNonFinite(rows: readonly Gradient[]) {
     for (let row = 0; row < rows.length; row++) {
       const values = rows[row]!;

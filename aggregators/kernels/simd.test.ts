@@ -146,6 +146,43 @@ describe('SIMD kernels match the plain kernels bit for bit on float32 rows', () 
   });
 });
 
+describe('withStagedRows', () => {
+  it('hands over copies in the memory, at their rows’ alignment modulo 8, and releases them after the call', () => {
+    const random = SeededRandom.fromSeed(21);
+    const storage = Float32Array.from({ length: 3 * 37 + 1 }, () => awkwardValue(random));
+    const inside = memory.allocateGradient(37);
+    // Rows starting 4 bytes past an 8-byte boundary, one row twice, one already in the memory.
+    const outside = [storage.subarray(1, 38), storage.subarray(38, 75), storage.subarray(75, 112)];
+    const rows = [outside[0]!, inside, outside[1]!, outside[2]!, outside[0]!];
+    const before = memory.allocatedBytes;
+    const staged = simd.withStagedRows(rows, (copies) => {
+      expect(memory.allocatedBytes).toBeGreaterThan(before);
+      return copies.map((copy) => ({ offset: memory.offsetOf(copy), alignment: copy.byteOffset % 8, values: Array.from(copy), same: copy }));
+    });
+    expect(memory.allocatedBytes).toBe(before);
+    staged.forEach(({ offset, alignment, values }, i) => {
+      expect(offset).toBeDefined();
+      expect(alignment).toBe(rows[i]!.byteOffset % 8);
+      expect(values).toEqual(Array.from(rows[i]!));
+    });
+    expect(staged[1]!.same).toBe(inside);
+    expect(staged[4]!.same).toBe(staged[0]!.same);
+    memory.freeGradient(inside);
+  });
+
+  it('releases the copies when the call throws, and passes float64 rows and rows a full region cannot hold as they are', () => {
+    const rows = [new Float32Array(8), new Float32Array(8)];
+    const before = memory.allocatedBytes;
+    expect(() => simd.withStagedRows(rows, () => { throw new Error('inside'); })).toThrow('inside');
+    expect(memory.allocatedBytes).toBe(before);
+    const float64 = [new Float64Array(8)];
+    expect(simd.withStagedRows(float64, (given) => given)).toBe(float64);
+    const region = GradientMemory.region(memory.memory, 0, 0);
+    const inRegion = createSimdKernels('simd', region, singleThreadExecutor(module, region));
+    expect(inRegion.withStagedRows(rows, (given) => given)).toBe(rows);
+  });
+});
+
 describe('plain float32 kernels agree with a float64 brute force', () => {
   const f32 = 2 ** -23;
 

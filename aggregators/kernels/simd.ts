@@ -159,6 +159,24 @@ export function createSimdKernels(name: string, memory: GradientMemory, executor
       columnKernel(RangeOp.meanAroundMedian, rows, drop, out, keptCounts, meanAroundMedianColumns);
     },
 
+    withStagedRows(rows, use) {
+      if (!(rows[0] instanceof Float32Array) || rows.every((row) => memory.offsetOf(row) !== undefined)) return use(rows);
+      const outside = [...new Set(rows.filter((row) => memory.offsetOf(row) === undefined))];
+      // Each copy keeps its row's alignment modulo 8: V8 copies between views that disagree on it byte by byte.
+      const allocations = outside.map((row) => memory.tryAllocate(row.byteLength + 8));
+      try {
+        if (allocations.includes(undefined)) return use(rows);
+        const copies = new Map(outside.map((row, k) => {
+          const copy = memory.float32(allocations[k]! + (row.byteOffset % 8), row.length);
+          copy.set(row);
+          return [row, copy as Gradient as typeof row];
+        }));
+        return use(rows.map((row) => copies.get(row) ?? row));
+      } finally {
+        allocations.forEach((offset) => { if (offset !== undefined) memory.release(offset); });
+      }
+    },
+
     findNonFinite(rows) {
       const offsets = offsetsInMemory(rows);
       if (offsets === undefined) return plainKernels.findNonFinite(rows);
