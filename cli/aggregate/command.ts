@@ -1,3 +1,4 @@
+import { allocateGradient } from '../../aggregators/kernels/gradient-memory.js';
 import { createAggregator } from '../../aggregators/registry.js';
 import type { AggregationResult } from '../../aggregators/types.js';
 import { runWithFlags, type Command } from '../command.js';
@@ -62,7 +63,10 @@ export const aggregateCommand: Command = {
 
     const example = values.example ? attackedExample() : undefined;
     const input: GradientInput = example === undefined ? await readGradients(values.input) : { dtype: 'float64', rows: example.rows };
-    const result: AggregationResult = aggregator.aggregate(input.rows);
+    // A float32 output in the gradient memory, next to rows read into it, lets the SIMD kernels write in place.
+    const d = input.rows[0]?.length ?? 0;
+    const output = input.dtype === 'float32' && d > 0 ? allocateGradient(d) : undefined;
+    const result: AggregationResult = aggregator.aggregate(input.rows, { output });
     const exampleReport = example && {
       byzantine: example.byzantine,
       attack: example.attack,
