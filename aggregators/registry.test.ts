@@ -48,8 +48,9 @@ describe('registry', () => {
     expect(output).toEqual(createAggregator({ name: 'median', f: 1 }, { kernels: plainKernels }).aggregate(rows).output);
   });
 
-  it.each(listRules().map((rule) => rule.name))('%s gives the same bits on ordinary float32 rows by default as with the plain kernels', (name) => {
-    const rows = gaussianRows(3, 15, 1001).map((row, i) => Float32Array.from(row, (value) => (i < 3 ? -4 * value : value + 1)));
+  const rulesAndTypes = listRules().flatMap((rule) => [Float32Array, Float64Array].map((type) => [rule.name, type] as const));
+  it.each(rulesAndTypes)('%s gives the same bits on ordinary %o rows by default as with the plain kernels', (name, type) => {
+    const rows = gaussianRows(3, 15, 1001).map((row, i) => new type(row.length).map((_, j) => (i < 3 ? -4 * row[j]! : row[j]! + 1)));
     const spec = { name, f: 3 };
     const fast = createAggregator(spec).aggregate(rows);
     const plain = createAggregator(spec, { kernels: plainKernels }).aggregate(rows);

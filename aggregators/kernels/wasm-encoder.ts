@@ -47,6 +47,11 @@ export class FunctionCode {
     return this;
   }
 
+  i64(value: number): this {
+    this.code.push(0x42, ...sleb(value));
+    return this;
+  }
+
   f64(value: number): this {
     this.code.push(0x44, ...new Uint8Array(new Float64Array([value]).buffer));
     return this;
