@@ -53,6 +53,11 @@ export class GradientBatch<G extends Gradient = Gradient> {
     return new GradientBatch(rows, kernels);
   }
 
+  /** The same batch over other rows of equal values (staged copies), keeping the Gram matrix if it is known. */
+  withRows(rows: readonly G[]): GradientBatch<G> {
+    return rows === this.rows ? this : new GradientBatch(rows, this.kernels, this.cachedGram);
+  }
+
   /** K = G Gᵀ, n×n row-major float64. */
   gram(): Float64Array {
     this.cachedGram ??= this.kernels.gram(this.rows);

@@ -29,7 +29,7 @@ describe('registry', () => {
     expect(() => createAggregator({ name: 'median', f: 1, pre: [{ name: 'nmm' }] })).toThrow(/unknown pre-aggregator "nmm"; known: nnm, bucketing, clip/);
   });
 
-  it('runs the SIMD kernels on ordinary Float32Array rows, copied into the gradient memory for the call', () => {
+  it('runs the SIMD kernels on ordinary Float32Array rows and on the rows pre-aggregators make, copied into the gradient memory for the call', () => {
     const simd = simdKernels!;
     const seen: (number | undefined)[] = [];
     const spying: Kernels = {
@@ -39,13 +39,16 @@ describe('registry', () => {
         simd.trimmedMean(rows, trim, out, keptCounts);
       },
     };
-    const rows = gaussianRows(2, 5, 1000).map((row) => Float32Array.from(row));
-    const before = gradientMemory().allocatedBytes;
-    const { output } = createAggregator({ name: 'median', f: 1 }, { kernels: spying }).aggregate(rows);
-    expect(seen).toHaveLength(1);
-    expect(seen[0]).toBeDefined();
-    expect(gradientMemory().allocatedBytes).toBe(before);
-    expect(output).toEqual(createAggregator({ name: 'median', f: 1 }, { kernels: plainKernels }).aggregate(rows).output);
+    const rows = gaussianRows(2, 9, 1000).map((row) => Float32Array.from(row));
+    for (const pre of [[], [{ name: 'nnm' }, { name: 'bucketing', params: { s: 2 } }]]) {
+      seen.length = 0;
+      const before = gradientMemory().allocatedBytes;
+      const { output } = createAggregator({ name: 'median', f: 1, pre }, { kernels: spying }).aggregate(rows);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]).toBeDefined();
+      expect(gradientMemory().allocatedBytes).toBe(before);
+      expect(output).toEqual(createAggregator({ name: 'median', f: 1, pre }, { kernels: plainKernels }).aggregate(rows).output);
+    }
   });
 
   const rulesAndTypes = listRules().flatMap((rule) => [Float32Array, Float64Array].map((type) => [rule.name, type] as const));
