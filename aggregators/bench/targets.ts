@@ -93,7 +93,7 @@ const targets: readonly Target[] = [
   atOneThread('trimmed-mean', 8),
   fasterThanNumpy('median', 'median', 30, 'np.median'),
   fasterThanNumpy('trimmed-mean', 'median', 30, 'np.median'),
-  atOneThread('gram', 15),
+  atOneThread('gram', 8),
   fasterThanNumpy('gram', 'gram', 1, 'numpy A @ A.T'),
   atOneThread('flag', 20),
   fasterThanNumpy('flag', 'flag', 10, 'the SVD formulation'),
