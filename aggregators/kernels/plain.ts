@@ -111,7 +111,7 @@ function pairwiseSum(values: Gradient, start: number, end: number): number {
 /**
  * Trimmed mean of the columns [j0, j1): kept values are added in ascending order from +0 in
  * float64 and multiplied by 1/(n − 2·trim), so a zero result is +0 whatever the signs of the zeros.
- * Shared with the SIMD backend, which uses it for the last d mod 4 columns.
+ * Shared with the SIMD backend, which uses it for the columns past the last whole vector.
  */
 export function trimmedMeanColumns<G extends Gradient>(rows: readonly G[], trim: number, out: G, keptCounts: Float64Array, j0: number, j1: number): void {
   const n = rows.length;
@@ -136,7 +136,7 @@ export function trimmedMeanColumns<G extends Gradient>(rows: readonly G[], trim:
  * Mean around the median of the columns [j0, j1): the value farthest from the median is always at
  * one end of the sorted column, so `drop` ends are dropped, the upper one when both are equally far
  * (distances and the median in float64). The kept values are added in ascending order from +0 in
- * float64 and divided by their count. Shared with the SIMD backend, which uses it for the last d mod 4 columns.
+ * float64 and divided by their count. Shared with the SIMD backend, which uses it for the columns past the last whole vector.
  */
 export function meanAroundMedianColumns<G extends Gradient>(rows: readonly G[], drop: number, out: G, keptCounts: Float64Array, j0: number, j1: number): void {
   const n = rows.length;
