@@ -19,15 +19,17 @@ export class GradientBatch<G extends Gradient = Gradient> {
     this.cachedGram = gram;
   }
 
-  /** Makes `newOutput` hand out the caller's buffer (checked to fit and not to overlap an input). */
+  /** Makes `newOutput` hand out the caller's buffer (checked by checkShape). */
   writeOutputTo(output: G | undefined): this {
-    if (output !== undefined) checkOutputBuffer(output, this.rows);
     this.output = output;
     return this;
   }
 
-  /** Checks the rows form an n×d matrix of one element type and, unless told otherwise, that every value is finite. */
-  static validated<G extends Gradient>(rows: readonly G[], kernels: Kernels, options: AggregateOptions = {}): GradientBatch<G> {
+  /**
+   * Checks the rows form an n×d matrix of one element type, and that the caller's output buffer,
+   * when given, fits them and overlaps none of them.
+   */
+  static checkShape(rows: readonly Gradient[], output?: Gradient): void {
     const first = rows[0];
     if (first === undefined) throw new ShapeError('no gradients to aggregate');
     if (first.length === 0) throw new ShapeError('gradients have length 0');
@@ -39,11 +41,21 @@ export class GradientBatch<G extends Gradient = Gradient> {
         throw new ShapeError(`gradient of worker ${i} is a ${row.constructor.name}, expected ${first.constructor.name} like worker 0`);
       }
     });
+    if (output !== undefined) checkOutputBuffer(output, rows);
+  }
+
+  /** Wraps rows whose shape was checked; unless told they are all finite, scans them first. */
+  static scanned<G extends Gradient>(rows: readonly G[], kernels: Kernels, options: AggregateOptions = {}): GradientBatch<G> {
     if (options.assumeFinite !== true) {
       const bad = kernels.findNonFinite(rows);
       if (bad !== undefined) throw new NonFiniteInputError(bad.row, bad.index, bad.value);
     }
     return new GradientBatch(rows, kernels);
+  }
+
+  /** The same batch over other rows of equal values (staged copies), keeping the Gram matrix if it is known. */
+  withRows(rows: readonly G[]): GradientBatch<G> {
+    return rows === this.rows ? this : new GradientBatch(rows, this.kernels, this.cachedGram);
   }
 
   /** K = G Gᵀ, n×n row-major float64. */

@@ -71,21 +71,29 @@ export function createAggregator(spec: RuleSpec, options: BuildOptions = {}): Ag
   }
   const stateSlots = [...chain.map((stage, i) => ({ prefix: `pre${i}.`, slot: stage.state })), { prefix: 'rule.', slot: ruleState }];
 
-  const aggregate = <G extends Gradient>(gradients: readonly G[], callOptions?: AggregateOptions<G>): AggregationResult<G> => {
-    let batch = GradientBatch.validated(gradients, kernels, callOptions);
-    let stageF = f;
-    const toWorkerMaps: ((perRow: readonly number[]) => number[])[] = [];
-    for (const stage of chain) {
-      const result = stage.definition.apply(batch, stageF, stage.params, stage.state);
-      batch = result.batch;
-      stageF = result.f;
-      toWorkerMaps.push(result.toWorkers);
+  /**
+   * Runs the pre-aggregators from `stage` on, then the rule. Each stage's rows are staged for the
+   * stages after it: the rows a pre-aggregator mixes are new arrays, which the kernels would
+   * otherwise read through their plain loops.
+   */
+  const runFrom = <G extends Gradient>(stage: number, batch: GradientBatch<G>, stageF: number, toWorkerMaps: readonly ((perRow: readonly number[]) => number[])[], output: G | undefined): AggregationResult<G> => {
+    const pre = chain[stage];
+    if (pre !== undefined) {
+      const result = pre.definition.apply(batch, stageF, pre.params, pre.state);
+      return kernels.withStagedRows(result.batch.rows, (rows) => runFrom(stage + 1, result.batch.withRows(rows), result.f, [...toWorkerMaps, result.toWorkers], output));
     }
     if (batch.n < definition.requirement.minInputs(stageF)) {
       throw new TooFewInputsError(definition.name, definition.requirement.text, batch.n, stageF);
     }
-    const result = definition.aggregate(batch.writeOutputTo(callOptions?.output), stageF, params, ruleState);
+    const result = definition.aggregate(batch.writeOutputTo(output), stageF, params, ruleState);
     return { output: result.output, diagnostics: mapToWorkers(result.diagnostics, toWorkerMaps) };
+  };
+
+  // Rules write their output into new rows or the caller's buffer, never into the staged rows, so
+  // nothing they return points into what the kernels release after the call.
+  const aggregate = <G extends Gradient>(gradients: readonly G[], callOptions?: AggregateOptions<G>): AggregationResult<G> => {
+    GradientBatch.checkShape(gradients, callOptions?.output);
+    return kernels.withStagedRows(gradients, (rows) => runFrom(0, GradientBatch.scanned(rows, kernels, callOptions), f, [], callOptions?.output));
   };
 
   return {

@@ -1,5 +1,5 @@
 import { type AggregationResult, type Aggregator, createAggregator, gradientMemory, type RuleSpec } from './index.js';
-import { GRAM_BLOCK } from './kernels/kernel-instance.js';
+import { GRAM_BLOCK, GRAM_SCRATCH_BYTES } from './kernels/kernel-instance.js';
 import { startModuleThread } from './kernels/start-thread.js';
 import type { AggregationReply, AggregationRequest } from './runner-thread.js';
 
@@ -34,7 +34,7 @@ export const inProcessRunner: RuleRunner = {
  */
 export function scratchBytes(n: number, d: number): number {
   const pairs = (n * (n + 1)) / 2;
-  return 4 * d + 8 * pairs * Math.ceil(d / GRAM_BLOCK) + 64 * n + 64 * 1024;
+  return 4 * d + 8 * pairs * Math.ceil(d / GRAM_BLOCK) + GRAM_SCRATCH_BYTES + 64 * n + 64 * 1024;
 }
 
 interface Pending {
@@ -51,7 +51,7 @@ interface Pending {
  * the server checkpoints and a runtime rule change takes effect at the next call. Results equal
  * the in-process path's bit for bit: the same SIMD kernels run on the same rows. Gradients outside
  * the shared memory (custom buffers), and every call after the thread has died, are aggregated in
- * process.
+ * process; a rule not built by this runner is an error.
  */
 export async function startAggregationThread(): Promise<RuleRunner> {
   const memory = gradientMemory();
@@ -96,9 +96,12 @@ export async function startAggregationThread(): Promise<RuleRunner> {
     },
     async aggregate(aggregator, gradients) {
       const spec = specs.get(aggregator);
+      // The thread rebuilds rules from their specs: one built elsewhere would silently run here instead.
+      if (spec === undefined) throw new Error(`rule ${aggregator.name} was not built by this runner's build(); it cannot run on the aggregation thread`);
       const offsets = gradients.map((gradient) => memory.offsetOf(gradient));
-      // After the thread died (its error failed the round it was on) rules run here, slower but on.
-      if (failure !== undefined || spec === undefined || gradients.length === 0 || offsets.some((offset) => offset === undefined)) {
+      // After the thread died (its error failed the round it was on) rules run here, slower but on;
+      // so do gradients outside the shared memory (a server given buffers of its own).
+      if (failure !== undefined || gradients.length === 0 || offsets.some((offset) => offset === undefined)) {
         return inProcessRunner.aggregate(aggregator, gradients);
       }
       const d = gradients[0]!.length;

@@ -39,6 +39,6 @@ describe('worker configuration', () => {
     expect(help).toContain('--fault (BYZPS_FAULT, default none)');
     expect(help).toContain('--partition (BYZPS_PARTITION, default iid)');
     expect(help).toMatch(/--attack-param \(BYZPS_ATTACK_PARAM, default none\)\s+attack parameter KEY=VALUE \(repeatable\)/);
-    expect(help).toContain('--worker-token (BYZPS_WORKER_TOKEN, default (secret))');
+    expect(help).toContain('--worker-token (BYZPS_WORKER_TOKEN, none, never printed)');
   });
 });

@@ -7,9 +7,14 @@ export function medianMs(runs: number, body: () => void): number {
     body();
     times.push(performance.now() - start);
   }
-  times.sort((a, b) => a - b);
-  const middle = Math.floor(times.length / 2);
-  return times.length % 2 === 1 ? times[middle]! : (times[middle - 1]! + times[middle]!) / 2;
+  return median(times);
+}
+
+/** The median of a non-empty list of numbers. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Input throughput in GB/s for n float32 rows of length d processed in `ms`. */

@@ -10,10 +10,11 @@ export interface NumpyTimes {
   readonly times: Readonly<Record<string, number>>;
 }
 
-const script = fileURLToPath(new URL('./numpy_reference.py', import.meta.url));
+/** The numpy reference script; its functions (flag_svd, …) can also be imported from python. */
+export const numpyReferenceScript = fileURLToPath(new URL('./numpy_reference.py', import.meta.url));
 
 /** The environment for python: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, when set, pin OpenBLAS to slower paths. */
-function pythonEnvironment(): NodeJS.ProcessEnv {
+export function pythonEnvironment(): NodeJS.ProcessEnv {
   const environment = { ...process.env };
   delete environment.OPENBLAS_CORETYPE;
   delete environment.OPENBLAS_L2_SIZE;
@@ -26,7 +27,7 @@ export function numpyAvailable(): boolean {
 }
 
 /** Writes the rows as one n×d little-endian float32 .npy file without concatenating them in memory. */
-function writeNpy(path: string, rows: readonly Float32Array[]): void {
+export function writeNpy(path: string, rows: readonly Float32Array[]): void {
   const shape = `(${rows.length}, ${rows[0]!.length})`;
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }`;
   header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
@@ -50,7 +51,7 @@ export function timeNumpy(rows: readonly Float32Array[], trim: number, r: number
   try {
     const path = join(directory, 'rows.npy');
     writeNpy(path, rows);
-    const result = spawnSync('python3', [script, path, String(trim), String(r), String(runs)], { env: pythonEnvironment(), encoding: 'utf8', maxBuffer: 1 << 20 });
+    const result = spawnSync('python3', [numpyReferenceScript, path, String(trim), String(r), String(runs)], { env: pythonEnvironment(), encoding: 'utf8', maxBuffer: 1 << 20 });
     if (result.status !== 0) return `numpy reference failed: ${result.stderr.trim().split('\n').pop() ?? 'no output'}`;
     const parsed = JSON.parse(result.stdout) as Record<string, number | string>;
     const { blas, ...times } = parsed;

@@ -34,7 +34,12 @@ def flag_svd(rows, r):
 
 
 def blas_name():
-    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    except TypeError:
+        # numpy < 1.25 has no mode="dicts"; its build info names the libraries linked.
+        libraries = np.__config__.blas_opt_info.get("libraries", ["?"])
+        return f"{'+'.join(dict.fromkeys(libraries))} (numpy {np.__version__})"
     return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
 
 

@@ -53,12 +53,16 @@ export class GradientMemory {
 
   /** Raw aligned allocation of `bytes` bytes, growing the memory when needed; returns the byte offset. */
   allocate(bytes: number): number {
+    const offset = this.tryAllocate(bytes);
+    if (offset === undefined) throw new AggregationError(this.whyNot(bytes));
+    return offset;
+  }
+
+  /** Like allocate, but undefined when the memory cannot provide the bytes (a region's end, or the 4 GiB limit). */
+  tryAllocate(bytes: number): number | undefined {
     const offset = this.allocator.allocate(bytes);
-    if (offset !== undefined) return offset;
-    this.grow(bytes);
-    const retry = this.allocator.allocate(bytes);
-    if (retry === undefined) throw new AggregationError(`gradient memory could not provide ${bytes} bytes`);
-    return retry;
+    if (offset !== undefined || !this.grow(bytes)) return offset;
+    return this.allocator.allocate(bytes);
   }
 
   release(offset: number): void {
@@ -89,20 +93,32 @@ export class GradientMemory {
     return new Int32Array(this.memory.buffer, offset, length);
   }
 
-  /** Grows by at least what a request of `bytes` lacks, and by half the current size to keep growth rare. */
-  private grow(bytes: number): void {
-    if (this.regionBytes !== undefined) {
-      throw new AggregationError(`a scratch region of ${this.regionBytes} bytes cannot provide ${bytes} more bytes; the thread that owns the memory must reserve more`);
-    }
+  /** Grows by at least what a request of `bytes` lacks, and by half the current size to keep growth rare; false when it cannot. */
+  private grow(bytes: number): boolean {
+    if (this.regionBytes !== undefined) return false;
     const current = this.memory.buffer.byteLength;
-    const lacking = bytes + WASM_PAGE_BYTES - this.allocator.freeAtEnd();
+    const lacking = this.lacking(bytes);
     const pages = Math.min(Math.ceil(Math.max(lacking, current / 2) / WASM_PAGE_BYTES), WASM_MAX_PAGES - current / WASM_PAGE_BYTES);
-    if (pages * WASM_PAGE_BYTES < lacking) {
-      throw new AggregationError(`gradient memory cannot hold ${bytes} more bytes: the 4 GiB limit of 32-bit WebAssembly memory is reached`);
-    }
+    if (pages * WASM_PAGE_BYTES < lacking) return false;
     this.memory.grow(pages);
     this.buffers.add(this.memory.buffer);
     this.allocator.extend(this.memory.buffer.byteLength);
+    return true;
+  }
+
+  /** Bytes the memory must grow by before a request of `bytes` fits at its end. */
+  private lacking(bytes: number): number {
+    return bytes + WASM_PAGE_BYTES - this.allocator.freeAtEnd();
+  }
+
+  private whyNot(bytes: number): string {
+    if (this.regionBytes !== undefined) {
+      return `a scratch region of ${this.regionBytes} bytes cannot provide ${bytes} more bytes; the thread that owns the memory must reserve more`;
+    }
+    if (this.memory.buffer.byteLength + this.lacking(bytes) > WASM_MAX_PAGES * WASM_PAGE_BYTES) {
+      return `gradient memory cannot hold ${bytes} more bytes: the 4 GiB limit of 32-bit WebAssembly memory is reached`;
+    }
+    return `gradient memory could not provide ${bytes} bytes`;
   }
 }
 

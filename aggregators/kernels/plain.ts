@@ -1,28 +1,27 @@
 import type { Gradient } from '../types.js';
 import type { Kernels } from './kernels.js';
 
-/** Coordinates per Gram block for float32 rows, as in the SIMD kernels. */
+/** Coordinates per Gram block, as in the SIMD kernels. */
 export const GRAM_BLOCK = 4096;
 
-/** Float32 products accumulate in this many lanes (two f32x4 vectors in the SIMD kernels), lane = offset in block mod 8. */
-const GRAM_LANES = 8;
+/** Bytes of one Gram accumulator: two vectors in the SIMD kernels, so 8 float32 or 4 float64 lanes (lane = offset in block mod that). */
+const GRAM_ACCUMULATOR_BYTES = 32;
 
 /**
  * Straightforward typed-array loops: the reference every faster backend is checked against.
- * Float32 rows follow the SIMD kernels' lane layout and operation order, so both backends give
- * bit-identical results: combine accumulates in float32 with float32 weights, gram in float32
- * within blocks and float64 between them. Float64 rows use plain float64 loops.
+ * They follow the SIMD kernels' lane layout and operation order, so both backends give
+ * bit-identical results: combine accumulates in the rows' type with weights rounded to it, gram
+ * in lanes of the rows' type within blocks and in float64 between them.
  */
 export const plainKernels: Kernels = {
   name: 'plain',
 
   gram(rows) {
     const n = rows.length;
-    const dot = rows[0] instanceof Float32Array ? blockedFloat32Dot : float64Dot;
     const gram = new Float64Array(n * n);
     for (let i = 0; i < n; i++) {
       for (let k = 0; k <= i; k++) {
-        const value = dot(rows[i]!, rows[k]!);
+        const value = blockedDot(rows[i]!, rows[k]!);
         gram[i * n + k] = value;
         gram[k * n + i] = value;
       }
@@ -54,6 +53,14 @@ export const plainKernels: Kernels = {
     trimmedMeanColumns(rows, trim, out, keptCounts, 0, rows[0]?.length ?? 0);
   },
 
+  meanAroundMedian(rows, drop, out, keptCounts) {
+    meanAroundMedianColumns(rows, drop, out, keptCounts, 0, rows[0]?.length ?? 0);
+  },
+
+  withStagedRows(rows, use) {
+    return use(rows);
+  },
+
   findNonFinite(rows: readonly Gradient[]) {
     for (let row = 0; row < rows.length; row++) {
       const values = rows[row]!;
@@ -78,26 +85,33 @@ function float64Dot(a: Gradient, b: Gradient): number {
 }
 
 /**
- * Dot product of float32 rows: within each block, products round to float32 and add into 8
- * float32 lanes; the lanes are summed in float64 in a fixed tree and the blocks in order.
+ * Dot product in blocks: within each block, products round to the rows' type and add into the
+ * lanes of one accumulator, of that type; the lanes are summed in float64 in a pairwise tree
+ * (((0+1)+(2+3))+((4+5)+(6+7)) for float32) and the blocks in order.
  */
-function blockedFloat32Dot(a: Gradient, b: Gradient): number {
-  const lanes = new Float32Array(GRAM_LANES);
+function blockedDot(a: Gradient, b: Gradient): number {
+  const lanes = a instanceof Float32Array ? new Float32Array(GRAM_ACCUMULATOR_BYTES / 4) : new Float64Array(GRAM_ACCUMULATOR_BYTES / 8);
+  const round = a instanceof Float32Array ? Math.fround : (x: number) => x;
   let total = 0;
   for (let start = 0; start < a.length; start += GRAM_BLOCK) {
     const end = Math.min(start + GRAM_BLOCK, a.length);
     lanes.fill(0);
-    for (let j = start; j < end; j++) lanes[(j - start) % GRAM_LANES]! += Math.fround(a[j]! * b[j]!);
-    const [l0, l1, l2, l3, l4, l5, l6, l7] = lanes as unknown as number[];
-    total += l0! + l1! + (l2! + l3!) + (l4! + l5! + (l6! + l7!));
+    for (let j = start; j < end; j++) lanes[(j - start) % lanes.length]! += round(a[j]! * b[j]!);
+    total += pairwiseSum(lanes, 0, lanes.length);
   }
   return total;
+}
+
+function pairwiseSum(values: Gradient, start: number, end: number): number {
+  if (end - start === 1) return values[start]!;
+  const middle = (start + end) / 2;
+  return pairwiseSum(values, start, middle) + pairwiseSum(values, middle, end);
 }
 
 /**
  * Trimmed mean of the columns [j0, j1): kept values are added in ascending order from +0 in
  * float64 and multiplied by 1/(n − 2·trim), so a zero result is +0 whatever the signs of the zeros.
- * Shared with the SIMD backend, which uses it for the last d mod 4 columns.
+ * Shared with the SIMD backend, which uses it for the columns past the last whole vector.
  */
 export function trimmedMeanColumns<G extends Gradient>(rows: readonly G[], trim: number, out: G, keptCounts: Float64Array, j0: number, j1: number): void {
   const n = rows.length;
@@ -114,6 +128,35 @@ export function trimmedMeanColumns<G extends Gradient>(rows: readonly G[], trim:
     for (let i = 0; i < n; i++) {
       const x = rows[i]![j]!;
       if (x >= lo && x <= hi) keptCounts[i]! += 1;
+    }
+  }
+}
+
+/**
+ * Mean around the median of the columns [j0, j1): the value farthest from the median is always at
+ * one end of the sorted column, so `drop` ends are dropped, the upper one when both are equally far
+ * (distances and the median in float64). The kept values are added in ascending order from +0 in
+ * float64 and divided by their count. Shared with the SIMD backend, which uses it for the columns past the last whole vector.
+ */
+export function meanAroundMedianColumns<G extends Gradient>(rows: readonly G[], drop: number, out: G, keptCounts: Float64Array, j0: number, j1: number): void {
+  const n = rows.length;
+  const column = new Float64Array(n);
+  for (let j = j0; j < j1; j++) {
+    for (let i = 0; i < n; i++) column[i] = rows[i]![j]!;
+    column.sort();
+    const median = n % 2 === 1 ? column[(n - 1) / 2]! : (column[n / 2 - 1]! + column[n / 2]!) / 2;
+    let lo = 0;
+    let hi = n - 1;
+    for (let dropped = 0; dropped < drop; dropped++) {
+      if (column[hi]! - median >= median - column[lo]!) hi--;
+      else lo++;
+    }
+    let sum = 0;
+    for (let k = lo; k <= hi; k++) sum += column[k]!;
+    out[j] = sum / (hi - lo + 1);
+    for (let i = 0; i < n; i++) {
+      const value = rows[i]![j]!;
+      if (value >= column[lo]! && value <= column[hi]!) keptCounts[i]! += 1;
     }
   }
 }

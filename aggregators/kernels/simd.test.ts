@@ -20,11 +20,27 @@ function awkwardValue(random: SeededRandom): number {
   return (random.next() - 0.5) * 10 ** (6 * random.next() - 3);
 }
 
-/** n float32 rows in the gradient memory; some rows repeat an earlier one exactly. */
-function memoryRows(random: SeededRandom, n: number, d: number): Float32Array[] {
-  const rows: Float32Array[] = [];
+/** The element types rows come in. */
+const elementTypes = [Float32Array, Float64Array] as const;
+type ElementType = (typeof elementTypes)[number];
+
+/** A zeroed row of `type` in the gradient memory; give it back with freeRow. */
+function allocateRow(type: ElementType, d: number): Gradient {
+  const offset = memory.allocate(d * type.BYTES_PER_ELEMENT);
+  const row = type === Float32Array ? memory.float32(offset, d) : memory.float64(offset, d);
+  row.fill(0);
+  return row;
+}
+
+function freeRow(row: Gradient): void {
+  memory.release(memory.offsetOf(row)!);
+}
+
+/** n rows of `type` in the gradient memory; some rows repeat an earlier one exactly. */
+function memoryRows(type: ElementType, random: SeededRandom, n: number, d: number): Gradient[] {
+  const rows: Gradient[] = [];
   for (let i = 0; i < n; i++) {
-    const row = memory.allocateGradient(d);
+    const row = allocateRow(type, d);
     if (i > 0 && random.next() < 0.15) row.set(rows[Math.floor(random.next() * i)]!);
     else for (let j = 0; j < d; j++) row[j] = awkwardValue(random);
     rows.push(row);
@@ -46,53 +62,58 @@ const cases = Array.from({ length: 40 }, (_, index) => index + 1).flatMap((n): [
   [n, sizes[(3 * n + 5) % sizes.length]!],
 ]).concat([[100, 13], [257, 5]]);
 
-function withRows<T>(seed: number, n: number, d: number, use: (rows: Float32Array[], random: SeededRandom) => T): T {
+function withRows<T>(type: ElementType, seed: number, n: number, d: number, use: (rows: Gradient[], random: SeededRandom) => T): T {
   const random = SeededRandom.fromSeed(seed);
-  const rows = memoryRows(random, n, d);
+  const rows = memoryRows(type, random, n, d);
   try {
     return use(rows, random);
   } finally {
-    rows.forEach((row) => { memory.freeGradient(row); });
+    rows.forEach(freeRow);
   }
 }
 
-describe('SIMD kernels match the plain kernels bit for bit on float32 rows', () => {
+/** The parameters each column kernel is checked with for n rows: every one for small n, a few beyond. */
+const columnKernelParameters = {
+  trimmedMean: (n: number) => (n <= 40 ? Array.from({ length: Math.floor((n + 1) / 2) }, (_, trim) => trim) : [0, 1, Math.floor((n - 1) / 2)]),
+  meanAroundMedian: (n: number) => (n <= 20 ? Array.from({ length: n }, (_, drop) => drop) : [0, 1, 2, Math.floor(n / 2), n - 2, n - 1]),
+};
+
+describe.each(elementTypes)('SIMD kernels match the plain kernels bit for bit on %o rows', (type) => {
   it('gram', () => {
     for (const [n, d] of cases) {
-      withRows(n * 1000 + d, n, d, (rows) => { expectBitIdentical(simd.gram(rows), plainKernels.gram(rows), `gram n=${n} d=${d}`); });
+      withRows(type, n * 1000 + d, n, d, (rows) => { expectBitIdentical(simd.gram(rows), plainKernels.gram(rows), `gram n=${n} d=${d}`); });
     }
   });
 
   it('combine, with several outputs, zero and negative weights, outputs inside and outside the memory', () => {
     for (const [n, d] of cases) {
-      withRows(n * 1000 + d + 1, n, d, (rows, random) => {
+      withRows(type, n * 1000 + d + 1, n, d, (rows, random) => {
         const m = 3;
         const weights = Float64Array.from({ length: m * n }, (_, index) => (index % 4 === 1 ? 0 : random.next() - 0.3));
-        const inside = memory.allocateGradient(d);
-        const outs = [new Float32Array(d), inside, new Float32Array(d)];
-        const expected = [new Float32Array(d), new Float32Array(d), new Float32Array(d)];
+        const inside = allocateRow(type, d);
+        const outs = [new type(d), inside, new type(d)];
+        const expected = [new type(d), new type(d), new type(d)];
         simd.combine(rows, weights, outs);
         plainKernels.combine(rows, weights, expected);
         outs.forEach((out, k) => { expectBitIdentical(out, expected[k]!, `combine n=${n} d=${d} output ${k}`); });
-        memory.freeGradient(inside);
+        freeRow(inside);
       });
     }
   });
 
-  it('trimmedMean for every trim from 0 to the median (a few for n > 40), with the kept counts', () => {
+  it.each(Object.entries(columnKernelParameters))('%s for every trim or drop that keeps a value (a few for large n), with the kept counts', (method, parameters) => {
+    const kernel = method as keyof typeof columnKernelParameters;
     for (const [n, d] of cases) {
-      withRows(n * 1000 + d + 2, n, d, (rows) => {
-        const median = Math.floor((n - 1) / 2);
-        const trims = n <= 40 ? Array.from({ length: median + 1 }, (_, trim) => trim) : [0, 1, median];
-        for (const trim of trims) {
-          const out = new Float32Array(d);
-          const expected = new Float32Array(d);
+      withRows(type, n * 1000 + d + 2, n, d, (rows) => {
+        for (const parameter of parameters(n)) {
+          const out = new type(d);
+          const expected = new type(d);
           const kept = new Float64Array(n).fill(1);
           const expectedKept = new Float64Array(n).fill(1);
-          simd.trimmedMean(rows, trim, out, kept);
-          plainKernels.trimmedMean(rows, trim, expected, expectedKept);
-          expectBitIdentical(out, expected, `trimmedMean n=${n} d=${d} trim=${trim}`);
-          expectBitIdentical(kept, expectedKept, `kept counts n=${n} d=${d} trim=${trim}`);
+          simd[kernel](rows, parameter, out, kept);
+          plainKernels[kernel](rows, parameter, expected, expectedKept);
+          expectBitIdentical(out, expected, `${kernel} n=${n} d=${d} parameter=${parameter}`);
+          expectBitIdentical(kept, expectedKept, `kept counts n=${n} d=${d} parameter=${parameter}`);
         }
       });
     }
@@ -100,7 +121,7 @@ describe('SIMD kernels match the plain kernels bit for bit on float32 rows', () 
 
   it('findNonFinite reports the first NaN or ±Infinity in row order', () => {
     for (const [n, d] of cases) {
-      withRows(n * 1000 + d + 3, n, d, (rows, random) => {
+      withRows(type, n * 1000 + d + 3, n, d, (rows, random) => {
         expect(simd.findNonFinite(rows)).toBeUndefined();
         for (const bad of [NaN, Infinity, -Infinity]) {
           const row = Math.floor(random.next() * n);
@@ -117,36 +138,104 @@ describe('SIMD kernels match the plain kernels bit for bit on float32 rows', () 
     }
   });
 
-  it('falls back to the plain kernels for rows outside the memory and for float64 rows', () => {
+  it('falls back to the plain kernels for rows outside the memory', () => {
     const random = SeededRandom.fromSeed(11);
-    const outside = Array.from({ length: 5 }, () => Float32Array.from({ length: 37 }, () => awkwardValue(random)));
-    const float64 = outside.map((row) => Float64Array.from(row));
-    for (const rows of [outside, float64] as Gradient[][]) {
-      expectBitIdentical(simd.gram(rows), plainKernels.gram(rows), 'gram fallback');
-      const out = rows[0]!.slice().fill(0);
-      const expected = out.slice();
-      const kept = new Float64Array(5);
-      simd.trimmedMean(rows, 1, out, kept);
-      plainKernels.trimmedMean(rows, 1, expected, new Float64Array(5));
-      expectBitIdentical(out, expected, 'trimmedMean fallback');
-    }
+    const rows = Array.from({ length: 5 }, () => new type(37).map(() => awkwardValue(random)));
+    expectBitIdentical(simd.gram(rows), plainKernels.gram(rows), 'gram fallback');
+    const out = new type(37);
+    const expected = new type(37);
+    simd.trimmedMean(rows, 1, out, new Float64Array(5));
+    plainKernels.trimmedMean(rows, 1, expected, new Float64Array(5));
+    expectBitIdentical(out, expected, 'trimmedMean fallback');
   });
 
   it('keeps the methods it does not accelerate from the plain kernels', () => {
     const methods = Object.keys(plainKernels).filter((key) => key !== 'name') as (keyof Kernels)[];
     for (const method of methods) expect(typeof simd[method]).toBe('function');
-    withRows(5, 4, 9, (rows) => {
+    withRows(type, 5, 4, 9, (rows) => {
       expectBitIdentical(simd.dots(rows, rows[0]!), plainKernels.dots(rows, rows[0]!), 'dots');
     });
   });
 });
+
+describe('withStagedRows', () => {
+  it('hands over copies in the memory, at their rows’ alignment modulo 8, and releases them after the call', () => {
+    const random = SeededRandom.fromSeed(21);
+    const storage = Float32Array.from({ length: 3 * 37 + 1 }, () => awkwardValue(random));
+    const inside = memory.allocateGradient(37);
+    // Rows starting 4 bytes past an 8-byte boundary, one row twice, one already in the memory.
+    const outside = [storage.subarray(1, 38), storage.subarray(38, 75), storage.subarray(75, 112)];
+    const rows = [outside[0]!, inside, outside[1]!, outside[2]!, outside[0]!];
+    const before = memory.allocatedBytes;
+    const staged = simd.withStagedRows(rows, (copies) => {
+      expect(memory.allocatedBytes).toBeGreaterThan(before);
+      return copies.map((copy) => ({ offset: memory.offsetOf(copy), alignment: copy.byteOffset % 8, values: Array.from(copy), same: copy }));
+    });
+    expect(memory.allocatedBytes).toBe(before);
+    staged.forEach(({ offset, alignment, values }, i) => {
+      expect(offset).toBeDefined();
+      expect(alignment).toBe(rows[i]!.byteOffset % 8);
+      expect(values).toEqual(Array.from(rows[i]!));
+    });
+    expect(staged[1]!.same).toBe(inside);
+    expect(staged[4]!.same).toBe(staged[0]!.same);
+    memory.freeGradient(inside);
+  });
+
+  it('stages float64 rows the same way', () => {
+    const rows = [Float64Array.of(1, -0, 2.5), Float64Array.of(Math.PI, 1e300, -1e-300)];
+    const staged = simd.withStagedRows(rows, (copies) => copies.map((copy) => ({ inMemory: memory.offsetOf(copy) !== undefined, type: copy.constructor, values: Array.from(copy) })));
+    staged.forEach(({ inMemory, type, values }, i) => {
+      expect(inMemory).toBe(true);
+      expect(type).toBe(Float64Array);
+      expect(values).toEqual(Array.from(rows[i]!));
+    });
+  });
+
+  it('releases the copies when the call throws, and passes rows a full region cannot hold as they are', () => {
+    const rows = [new Float32Array(8), new Float32Array(8)];
+    const before = memory.allocatedBytes;
+    expect(() => simd.withStagedRows(rows, () => { throw new Error('inside'); })).toThrow('inside');
+    expect(memory.allocatedBytes).toBe(before);
+    const region = GradientMemory.region(memory.memory, 0, 0);
+    const inRegion = createSimdKernels('simd', region, singleThreadExecutor(module, region));
+    expect(inRegion.withStagedRows(rows, (given) => given)).toBe(rows);
+  });
+});
+
+/** Dekker's exact product: p + e = a·b exactly (split at 2^27 + 1, no fused multiply-add needed). */
+function twoProduct(a: number, b: number): [number, number] {
+  const p = a * b;
+  const split = (x: number): [number, number] => {
+    const c = 134_217_729 * x;
+    const high = c - (c - x);
+    return [high, x - high];
+  };
+  const [ah, al] = split(a);
+  const [bh, bl] = split(b);
+  return [p, al * bl - (p - ah * bh - al * bh - ah * bl)];
+}
+
+/** Dot2 (Ogita, Rump, Oishi, 2005): a dot product as accurate as one computed in twice the float64 precision, then rounded. */
+function doubledPrecisionDot(a: Gradient, b: Gradient): number {
+  let sum = 0;
+  let compensation = 0;
+  for (let j = 0; j < a.length; j++) {
+    const [product, productError] = twoProduct(a[j]!, b[j]!);
+    const next = sum + product;
+    const z = next - sum;
+    compensation += sum - (next - z) + (product - z) + productError;
+    sum = next;
+  }
+  return sum + compensation;
+}
 
 describe('plain float32 kernels agree with a float64 brute force', () => {
   const f32 = 2 ** -23;
 
   it('gram within float32 accumulation error of the exact dot products', () => {
     for (const [n, d] of cases.filter(([, d]) => d > 4000)) {
-      withRows(n + d, n, d, (rows) => {
+      withRows(Float32Array, n + d, n, d, (rows) => {
         const gram = plainKernels.gram(rows);
         for (let i = 0; i < n; i++) {
           for (let k = 0; k < n; k++) {
@@ -163,9 +252,25 @@ describe('plain float32 kernels agree with a float64 brute force', () => {
     }
   });
 
+  it('float64 gram within float64 accumulation error of dot products in twice the precision', () => {
+    const f64 = 2 ** -52;
+    for (const [n, d] of cases.filter(([n, d]) => d > 4000 && n <= 20)) {
+      withRows(Float64Array, n + d, n, d, (rows) => {
+        const gram = plainKernels.gram(rows);
+        for (let i = 0; i < n; i++) {
+          for (let k = 0; k <= i; k++) {
+            let magnitude = 0;
+            for (let j = 0; j < d; j++) magnitude += Math.abs(rows[i]![j]! * rows[k]![j]!);
+            expect(Math.abs(gram[i * n + k]! - doubledPrecisionDot(rows[i]!, rows[k]!))).toBeLessThanOrEqual(64 * f64 * magnitude);
+          }
+        }
+      });
+    }
+  });
+
   it('combine within n float32 roundings of Σ|w·x|', () => {
     for (const [n, d] of cases) {
-      withRows(n + d + 1, n, d, (rows, random) => {
+      withRows(Float32Array, n + d + 1, n, d, (rows, random) => {
         const weights = Float64Array.from({ length: n }, () => random.next() - 0.5);
         const out = new Float32Array(d);
         plainKernels.combine(rows, weights, [out]);
@@ -184,7 +289,7 @@ describe('plain float32 kernels agree with a float64 brute force', () => {
 
   it('trimmedMean within one float32 rounding of the sorted definition, with exact kept counts', () => {
     for (const [n, d] of cases.filter(([, d]) => d < 5000)) {
-      withRows(n + d + 2, n, d, (rows) => {
+      withRows(Float32Array, n + d + 2, n, d, (rows) => {
         const trim = Math.floor((n - 1) / 3);
         const out = new Float32Array(d);
         const kept = new Float64Array(n);

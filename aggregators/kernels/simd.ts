@@ -1,8 +1,8 @@
 import type { Gradient } from '../types.js';
 import type { GradientMemory } from './gradient-memory.js';
-import { GRAM_BLOCK, KernelInstance, RangeOp, type RangeJob } from './kernel-instance.js';
+import { GRAM_BLOCK, GRAM_SCRATCH_BYTES, KernelInstance, RangeOp, type RangeJob } from './kernel-instance.js';
 import type { Kernels } from './kernels.js';
-import { plainKernels, trimmedMeanColumns } from './plain.js';
+import { meanAroundMedianColumns, plainKernels, trimmedMeanColumns } from './plain.js';
 import type { WasmModule } from './wasm-api.js';
 
 /** Runs one range job over coordinates [0, length): on the calling thread, or split across threads. */
@@ -11,6 +11,9 @@ export interface RangeExecutor {
   readonly slots: number;
   run(job: RangeJob, length: number): void;
 }
+
+/** A plain loop over columns [j0, j1) with a column kernel's parameters. */
+type ColumnFunction = <G extends Gradient>(rows: readonly G[], trim: number, out: G, keptCounts: Float64Array, j0: number, j1: number) => void;
 
 /** Above this many rows the generated comparator network grows large; such calls use the plain loops. */
 export const MAX_NETWORK_ROWS = 256;
@@ -27,21 +30,26 @@ export function singleThreadExecutor(module: WasmModule, memory: GradientMemory)
   };
 }
 
+/** A view of `length` elements of the same type as `like` at byte `offset` of the memory. */
+function viewLike<G extends Gradient>(like: G, memory: GradientMemory, offset: number, length: number): G {
+  return new (like.constructor as new (buffer: ArrayBufferLike, byteOffset: number, length: number) => G)(memory.memory.buffer, offset, length);
+}
+
 /**
- * Kernels that run WebAssembly SIMD code on float32 rows living in `memory`, bit-identical to
- * plainKernels; calls with other rows (float64, or ordinary arrays) and methods without a SIMD
- * version go to plainKernels.
+ * Kernels that run WebAssembly SIMD code on float32 and float64 rows living in `memory`,
+ * bit-identical to plainKernels; calls with rows elsewhere (see withStagedRows), and methods
+ * without a SIMD version, go to plainKernels.
  */
 export function createSimdKernels(name: string, memory: GradientMemory, executor: RangeExecutor): Kernels {
-  const offsetsInMemory = (rows: readonly Gradient[]): number[] | undefined => {
-    if (!(rows[0] instanceof Float32Array)) return undefined;
+  /** The rows' byte offsets and element type when every row lives in the memory. */
+  const inMemory = (rows: readonly Gradient[]): { offsets: number[]; float64: boolean } | undefined => {
     const offsets: number[] = [];
     for (const row of rows) {
       const offset = memory.offsetOf(row);
       if (offset === undefined) return undefined;
       offsets.push(offset);
     }
-    return offsets;
+    return { offsets, float64: rows[0] instanceof Float64Array };
   };
 
   /** Allocates scratch regions for one call and frees them however the call ends. */
@@ -55,17 +63,44 @@ export function createSimdKernels(name: string, memory: GradientMemory, executor
     }
   };
 
-  /** Where a kernel can write a float32 output of length d: the output itself if it lives in memory, else a scratch buffer copied out afterwards. */
+  /** Where a kernel can write an output: the output itself if it lives in memory, else a scratch buffer copied out afterwards. */
   const withOutput = (out: Gradient, use: (offset: number) => void): void => {
     const own = memory.offsetOf(out);
     if (own !== undefined) {
       use(own);
       return;
     }
-    withScratch([out.length * 4], ([scratch]) => {
+    withScratch([out.byteLength], ([scratch]) => {
       use(scratch!);
-      out.set(memory.float32(scratch!, out.length));
+      out.set(viewLike(out, memory, scratch!, out.length));
     });
+  };
+
+  /**
+   * Runs a generated column kernel on the coordinates that fill whole vectors and `columns`, its
+   * plain twin, on the rest; `trim` is the kernel's parameter (trim or drop).
+   */
+  const columnKernel = <G extends Gradient>(op: RangeOp, rows: readonly G[], trim: number, out: G, keptCounts: Float64Array, columns: ColumnFunction): void => {
+    const found = inMemory(rows);
+    const n = rows.length;
+    const d = rows[0]!.length;
+    if (found === undefined || n > MAX_NETWORK_ROWS) {
+      columns(rows, trim, out, keptCounts, 0, d);
+      return;
+    }
+    const { offsets, float64 } = found;
+    const vectorWidth = d - (d % (16 / out.BYTES_PER_ELEMENT));
+    withScratch([4 * n, 4 * n * executor.slots], ([table, counts]) => {
+      memory.int32(table!, n).set(offsets);
+      memory.int32(counts!, n * executor.slots).fill(0);
+      withOutput(out, (outAt) => {
+        executor.run({ op, float64, n, table: table!, a: outAt, b: counts!, trim }, vectorWidth);
+      });
+      memory.int32(counts!, n * executor.slots).forEach((count, index) => {
+        keptCounts[index % n]! += count;
+      });
+    });
+    columns(rows, trim, out, keptCounts, vectorWidth, d);
   };
 
   return {
@@ -73,15 +108,16 @@ export function createSimdKernels(name: string, memory: GradientMemory, executor
     name,
 
     gram(rows) {
-      const offsets = offsetsInMemory(rows);
-      if (offsets === undefined) return plainKernels.gram(rows);
+      const found = inMemory(rows);
+      if (found === undefined) return plainKernels.gram(rows);
+      const { offsets, float64 } = found;
       const n = rows.length;
       const d = rows[0]!.length;
       const pairs = (n * (n + 1)) / 2;
       const blocks = Math.ceil(d / GRAM_BLOCK);
-      return withScratch([4 * n, 8 * pairs * blocks], ([table, sums]) => {
+      return withScratch([4 * n, 8 * pairs * blocks, GRAM_SCRATCH_BYTES * executor.slots], ([table, sums, accumulators]) => {
         memory.int32(table!, n).set(offsets);
-        executor.run({ op: RangeOp.gram, n, table: table!, a: sums!, b: 0, trim: 0 }, d);
+        executor.run({ op: RangeOp.gram, float64, n, table: table!, a: sums!, b: accumulators!, trim: 0 }, d);
         const partial = memory.float64(sums!, pairs * blocks);
         const gram = new Float64Array(n * n);
         for (let i = 0; i < n; i++) {
@@ -98,11 +134,12 @@ export function createSimdKernels(name: string, memory: GradientMemory, executor
     },
 
     combine(rows, weights, outs) {
-      const offsets = offsetsInMemory(rows);
-      if (offsets === undefined) {
+      const found = inMemory(rows);
+      if (found === undefined) {
         plainKernels.combine(rows, weights, outs);
         return;
       }
+      const { offsets, float64 } = found;
       const n = rows.length;
       const d = rows[0]!.length;
       outs.forEach((out, k) => {
@@ -116,42 +153,47 @@ export function createSimdKernels(name: string, memory: GradientMemory, executor
           memory.int32(table!, used.length).set(used.map((row) => row.offset));
           memory.float64(weightsAt!, used.length).set(used.map((row) => row.weight));
           withOutput(out, (outAt) => {
-            executor.run({ op: RangeOp.combine, n: used.length, table: table!, a: weightsAt!, b: outAt, trim: 0 }, d);
+            executor.run({ op: RangeOp.combine, float64, n: used.length, table: table!, a: weightsAt!, b: outAt, trim: 0 }, d);
           });
         });
       });
     },
 
     trimmedMean(rows, trim, out, keptCounts) {
-      const offsets = offsetsInMemory(rows);
-      if (offsets === undefined || rows.length > MAX_NETWORK_ROWS) {
-        plainKernels.trimmedMean(rows, trim, out, keptCounts);
-        return;
+      columnKernel(RangeOp.trimmedMean, rows, trim, out, keptCounts, trimmedMeanColumns);
+    },
+
+    meanAroundMedian(rows, drop, out, keptCounts) {
+      columnKernel(RangeOp.meanAroundMedian, rows, drop, out, keptCounts, meanAroundMedianColumns);
+    },
+
+    withStagedRows(rows, use) {
+      const outside = [...new Set(rows.filter((row) => memory.offsetOf(row) === undefined))];
+      if (outside.length === 0) return use(rows);
+      // Each copy keeps its row's alignment modulo 8: V8 copies between views that disagree on it byte by byte.
+      const allocations = outside.map((row) => memory.tryAllocate(row.byteLength + 8));
+      try {
+        if (allocations.includes(undefined)) return use(rows);
+        const copies = new Map(outside.map((row, k) => {
+          const copy = viewLike(row, memory, allocations[k]! + (row.byteOffset % 8), row.length);
+          copy.set(row);
+          return [row, copy];
+        }));
+        return use(rows.map((row) => copies.get(row) ?? row));
+      } finally {
+        allocations.forEach((offset) => { if (offset !== undefined) memory.release(offset); });
       }
-      const n = rows.length;
-      const d = rows[0]!.length;
-      const vectorWidth = d - (d % 4);
-      withScratch([4 * n, 4 * n * executor.slots], ([table, counts]) => {
-        memory.int32(table!, n).set(offsets);
-        memory.int32(counts!, n * executor.slots).fill(0);
-        withOutput(out, (outAt) => {
-          executor.run({ op: RangeOp.trimmedMean, n, table: table!, a: outAt, b: counts!, trim }, vectorWidth);
-        });
-        memory.int32(counts!, n * executor.slots).forEach((count, index) => {
-          keptCounts[index % n]! += count;
-        });
-      });
-      trimmedMeanColumns(rows, trim, out, keptCounts, vectorWidth, d);
     },
 
     findNonFinite(rows) {
-      const offsets = offsetsInMemory(rows);
-      if (offsets === undefined) return plainKernels.findNonFinite(rows);
+      const found = inMemory(rows);
+      if (found === undefined) return plainKernels.findNonFinite(rows);
+      const { offsets, float64 } = found;
       const n = rows.length;
       return withScratch([4 * n, 8 * executor.slots], ([table, results]) => {
         memory.int32(table!, n).set(offsets);
         memory.int32(results!, 2 * executor.slots).fill(-1);
-        executor.run({ op: RangeOp.findNonFinite, n, table: table!, a: results!, b: 0, trim: 0 }, rows[0]!.length);
+        executor.run({ op: RangeOp.findNonFinite, float64, n, table: table!, a: results!, b: 0, trim: 0 }, rows[0]!.length);
         // Slots cover increasing coordinates, so among equal rows the earliest slot has the first index.
         const found = memory.int32(results!, 2 * executor.slots);
         let best: { row: number; index: number } | undefined;

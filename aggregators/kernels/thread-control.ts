@@ -16,7 +16,8 @@ export const Control = {
   a: 8,
   b: 9,
   trim: 10,
-  words: 11,
+  float64: 11,
+  words: 12,
 } as const;
 
 export function writeJob(control: Int32Array, job: RangeJob, length: number): void {
@@ -28,6 +29,7 @@ export function writeJob(control: Int32Array, job: RangeJob, length: number): vo
   control[Control.a] = job.a;
   control[Control.b] = job.b;
   control[Control.trim] = job.trim;
+  control[Control.float64] = job.float64 ? 1 : 0;
 }
 
 export function readJob(control: Int32Array): { job: RangeJob; length: number } {
@@ -40,6 +42,7 @@ export function readJob(control: Int32Array): { job: RangeJob; length: number } 
       a: control[Control.a]! >>> 0,
       b: control[Control.b]! >>> 0,
       trim: control[Control.trim]!,
+      float64: control[Control.float64] === 1,
     },
   };
 }

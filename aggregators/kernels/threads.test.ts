@@ -41,34 +41,34 @@ describe('splitRange', () => {
 });
 
 describe('threaded kernels', () => {
-  it('give the same bits as one thread, whatever the split', () => {
+  it.each([Float32Array, Float64Array])('give the same bits as one thread on %o rows, whatever the split', (type) => {
     const random = SeededRandom.fromSeed(3);
     for (const [n, d] of [[15, 3 * GRAM_BLOCK + 5], [8, 7 * GRAM_BLOCK], [31, 2 * GRAM_BLOCK + 1], [3, 10]] as const) {
-      const rows = Array.from({ length: n }, () => {
-        const row = memory.allocateGradient(d);
-        for (let j = 0; j < d; j++) row[j] = random.next() < 0.2 ? Math.round(random.next() * 4) : random.next() - 0.5;
-        return row;
+      // n rows and one output, staged into the memory both backends read.
+      const values = Array.from({ length: n + 1 }, () => new type(d).map(() => (random.next() < 0.2 ? Math.round(random.next() * 4) : random.next() - 0.5)));
+      oneThread.withStagedRows(values, (staged) => {
+        const rows = staged.slice(0, n);
+        expectBitIdentical(threaded.gram(rows), oneThread.gram(rows), `gram n=${n} d=${d}`);
+        const weights = Float64Array.from({ length: 2 * n }, () => random.next() - 0.5);
+        const outs = [new type(d), staged[n]!];
+        const expected = [new type(d), new type(d)];
+        threaded.combine(rows, weights, outs);
+        oneThread.combine(rows, weights, expected);
+        outs.forEach((out, k) => { expectBitIdentical(out, expected[k]!, `combine n=${n} d=${d}`); });
+        for (const [method, parameter] of [['trimmedMean', Math.floor((n - 1) / 2)], ['meanAroundMedian', n - 3]] as const) {
+          const out = new type(d);
+          const kept = new Float64Array(n);
+          const expectedKept = new Float64Array(n);
+          threaded[method](rows, parameter, out, kept);
+          oneThread[method](rows, parameter, expected[0]!, expectedKept);
+          expectBitIdentical(out, expected[0]!, `${method} n=${n} d=${d}`);
+          expectBitIdentical(kept, expectedKept, `kept counts n=${n} d=${d}`);
+        }
+        expect(threaded.findNonFinite(rows)).toBeUndefined();
+        rows[n - 1]![1] = NaN;
+        rows[0]![d - 1] = Infinity;
+        expect(threaded.findNonFinite(rows)).toEqual({ row: 0, index: d - 1, value: Infinity });
       });
-      expectBitIdentical(threaded.gram(rows), oneThread.gram(rows), `gram n=${n} d=${d}`);
-      const weights = Float64Array.from({ length: 2 * n }, () => random.next() - 0.5);
-      const outs = [new Float32Array(d), memory.allocateGradient(d)];
-      const expected = [new Float32Array(d), new Float32Array(d)];
-      threaded.combine(rows, weights, outs);
-      oneThread.combine(rows, weights, expected);
-      outs.forEach((out, k) => { expectBitIdentical(out, expected[k]!, `combine n=${n} d=${d}`); });
-      const trim = Math.floor((n - 1) / 2);
-      const out = new Float32Array(d);
-      const kept = new Float64Array(n);
-      const expectedKept = new Float64Array(n);
-      threaded.trimmedMean(rows, trim, out, kept);
-      oneThread.trimmedMean(rows, trim, expected[0]!, expectedKept);
-      expectBitIdentical(out, expected[0]!, `median n=${n} d=${d}`);
-      expectBitIdentical(kept, expectedKept, `kept counts n=${n} d=${d}`);
-      expect(threaded.findNonFinite(rows)).toBeUndefined();
-      rows[n - 1]![1] = NaN;
-      rows[0]![d - 1] = Infinity;
-      expect(threaded.findNonFinite(rows)).toEqual({ row: 0, index: d - 1, value: Infinity });
-      [...rows, outs[1]!].forEach((row) => { memory.freeGradient(row); });
     }
   });
 

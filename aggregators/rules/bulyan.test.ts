@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidParameterError, TooFewInputsError } from '../errors.js';
 import { createAggregator } from '../registry.js';
 import { byzantineRows, clusteredRows, coordinateRange, float64Rows, loadGoldenCases, permutationDrift, relativeError, SeededRandom, type Attack } from '../testing.js';
-import { averageAroundMedian } from './bulyan.js';
+import { plainKernels } from '../kernels/plain.js';
 
 /** Bulyan's coordinate phase from its definition: sort each column by distance to its median (ties → smaller value), average the β nearest. */
 function bruteForceAroundMedian(rows: readonly Float64Array[], f: number): number[] {
@@ -32,7 +32,7 @@ describe('bulyan', () => {
     const column = [0, 1, 2, 3, 4, 9, 10];
     const out = new Float64Array(1);
     const keptCounts = new Float64Array(7);
-    averageAroundMedian(column.map((value) => Float64Array.of(value)), 1, out, keptCounts);
+    plainKernels.meanAroundMedian(column.map((value) => Float64Array.of(value)), 2, out, keptCounts);
     // Median 3; distances 3, 2, 1, 0, 1, 6, 7 → keep 0..4.
     expect(out[0]).toBe(2);
     expect(Array.from(keptCounts)).toEqual([1, 1, 1, 1, 1, 0, 0]);
@@ -50,7 +50,7 @@ describe('bulyan', () => {
       for (const draw of [() => Math.round(random.next() * 6), () => random.next()]) {
         const rows = Array.from({ length: theta }, () => Float64Array.from({ length: 40 }, draw));
         const out = new Float64Array(40);
-        averageAroundMedian(rows, f, out, new Float64Array(theta));
+        plainKernels.meanAroundMedian(rows, 2 * f, out, new Float64Array(theta));
         expect(relativeError(out, bruteForceAroundMedian(rows, f))).toBeLessThan(1e-15);
       }
     }

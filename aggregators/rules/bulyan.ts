@@ -32,42 +32,14 @@ export function selectBulyan(gram: Float64Array, n: number, f: number): BulyanSe
   }
 }
 
-/**
- * Per coordinate, averages the β = θ−2f values of the picked rows closest to their median (even θ → mean
- * of the two middle values); equally distant extremes drop the larger value first. keptCounts[k] counts
- * the coordinates where picked row k lies within the averaged range.
- */
-export function averageAroundMedian<G extends Gradient>(rows: readonly G[], f: number, out: G, keptCounts: Float64Array): void {
-  const theta = rows.length;
-  const column = new Float64Array(theta);
-  for (let j = 0; j < out.length; j++) {
-    for (let k = 0; k < theta; k++) column[k] = rows[k]![j]!;
-    column.sort();
-    const median = theta % 2 === 1 ? column[(theta - 1) / 2]! : (column[theta / 2 - 1]! + column[theta / 2]!) / 2;
-    // The value farthest from the median is always at one end of the sorted column: drop 2f ends.
-    let lo = 0;
-    let hi = theta - 1;
-    for (let dropped = 0; dropped < 2 * f; dropped++) {
-      if (column[hi]! - median >= median - column[lo]!) hi--;
-      else lo++;
-    }
-    let sum = 0;
-    for (let k = lo; k <= hi; k++) sum += column[k]!;
-    out[j] = sum / (hi - lo + 1);
-    for (let k = 0; k < theta; k++) {
-      const value = rows[k]![j]!;
-      if (value >= column[lo]! && value <= column[hi]!) keptCounts[k]! += 1;
-    }
-  }
-}
-
 function bulyanAggregate<G extends Gradient>(batch: GradientBatch<G>, f: number) {
   const { picked, firstScores } = selectBulyan(batch.gram(), batch.n, f);
   const output = batch.newOutput();
   const keptCounts = new Float64Array(picked.length);
-  averageAroundMedian(
+  // Per coordinate, the mean of the β = θ−2f picked values closest to their median.
+  batch.kernels.meanAroundMedian(
     picked.map((i) => batch.rows[i]!),
-    f,
+    2 * f,
     output,
     keptCounts,
   );

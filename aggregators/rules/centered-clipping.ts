@@ -70,11 +70,14 @@ function centeredClippingAggregate<G extends Gradient>(
     output = batch.weightedSum(decision.rowWeights);
   } else {
     // One dots pass gives every g_i·v0 and, as the last entry, ‖v0‖²; one combine adds a·v0 to Σ c_i g_i.
-    const withAnchor = [...batch.rows, v0];
-    const dots = batch.kernels.dots(withAnchor, v0);
-    decision = decideCenteredClipping(batch.gram(), batch.n, { dots: dots.subarray(0, batch.n), normSq: dots[batch.n]! }, tau, iterations);
+    // The anchor is staged with the rows, so that the kernels read all of them in place.
     output = batch.newOutput();
-    batch.kernels.combine(withAnchor, Float64Array.of(...decision.rowWeights, decision.anchorWeight), [output]);
+    decision = batch.kernels.withStagedRows([...batch.rows, v0], (withAnchor) => {
+      const dots = batch.kernels.dots(withAnchor, v0);
+      const decided = decideCenteredClipping(batch.gram(), batch.n, { dots: dots.subarray(0, batch.n), normSq: dots[batch.n]! }, tau, iterations);
+      batch.kernels.combine(withAnchor, Float64Array.of(...decided.rowWeights, decided.anchorWeight), [output]);
+      return decided;
+    });
   }
   state.value = { previousAggregate: output.slice() };
   return {

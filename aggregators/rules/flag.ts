@@ -1,6 +1,6 @@
-import { Matrix } from 'ml-matrix';
+import type { Matrix } from 'ml-matrix';
 import { TooFewInputsError } from '../errors.js';
-import { squareMatrix, symmetricEigen } from '../linalg.js';
+import { columnVector, squareMatrix, symmetricEigen, zeroMatrix } from '../linalg.js';
 import { defineRule } from '../rule.js';
 import { honestMajority } from './requirements.js';
 
@@ -72,7 +72,7 @@ export function decideFlag(gram: Float64Array, n: number, settings: FlagSettings
   if (bases !== undefined && kept !== undefined) {
     // u = (1/r)·Y Yᵀ Σ_i x_i = X̂ A s / r with s = Yᵀ Σ_i x_i = Σ_i Q_i; x_i = g_i / ‖g_i‖ gives c.
     const total = kept.projections.sum('column');
-    const combination = bases.contract.mmul(kept.directions).mmul(Matrix.columnVector(total));
+    const combination = bases.contract.mmul(kept.directions).mmul(columnVector(total));
     for (let i = 0; i < n; i++) {
       coefficients[i] = (inverseNorms[i]! * combination.get(i, 0)) / settings.r;
       reconstructionRatios[i] = rowSquaredNorm(kept.projections, i);
@@ -105,7 +105,7 @@ function fitSubspace(expand: Matrix, settings: FlagSettings): { kept: Iterate | 
   const trace = [n];
   let kept: Iterate | undefined;
   for (let step = 0; step < settings.iterations; step++) {
-    const projectedGram = kept === undefined ? Matrix.zeros(n, n) : kept.projections.mmul(kept.projections.transpose());
+    const projectedGram = kept === undefined ? zeroMatrix(n, n) : kept.projections.mmul(kept.projections.transpose());
     const weights = irlsWeights(projectedGram, settings.lambda, settings.eps);
     // The top eigenvectors of X̂ M X̂ᵀ (d×d) are X̂ U Σ^{-1/2} V with V the eigenvectors of Σ^{1/2} Uᵀ M U Σ^{1/2}.
     const reduced = expand.transpose().mmul(weights).mmul(expand);
@@ -127,7 +127,7 @@ function fitSubspace(expand: Matrix, settings: FlagSettings): { kept: Iterate | 
  */
 function irlsWeights(projectedGram: Matrix, lambda: number, eps: number): Matrix {
   const n = projectedGram.rows;
-  const weights = Matrix.zeros(n, n);
+  const weights = zeroMatrix(n, n);
   for (let i = 0; i < n; i++) weights.set(i, i, (Math.abs(1 - projectedGram.get(i, i)) + eps) ** -0.5);
   if (lambda > 0 && n > 1) {
     const kappa = lambda / (n * (n - 1));

@@ -1,7 +1,8 @@
 import type { Gradient } from '../../aggregators/index.js';
 import { InputError, UsageError } from '../failure.js';
 import { readInputFile, readStdin } from '../files.js';
-import { decodeNpy, type NpyDtype, NpyFormatError } from '../npy.js';
+import { NpyFormatError, decodeNpy, type NpyDtype } from '../npy.js';
+import { readNpyIntoGradientMemory } from './npy-file.js';
 
 /** The gradients to aggregate, one row per worker, all of one element type. */
 export interface GradientInput {
@@ -13,11 +14,17 @@ const npyMagic = '\x93NUMPY';
 
 /**
  * Reads gradients from a file, or from stdin when no path is given. A .npy file (recognised by its
- * name or its magic bytes) keeps its float32 or float64 type; anything else is parsed as JSON `{"gradients": number[][]}` into float64.
+ * name or its magic bytes) keeps its float32 or float64 type, and a file that starts with the magic
+ * bytes is read straight into the gradient memory; anything else is parsed as JSON
+ * `{"gradients": number[][]}` into float64.
  */
 export async function readGradients(path: string | undefined): Promise<GradientInput> {
   if (path === undefined && process.stdin.isTTY) {
     throw new UsageError('no input: pipe JSON {"gradients": [[…], …]} into stdin, or use --input FILE or --example');
+  }
+  if (path !== undefined) {
+    const inMemory = readNpyIntoGradientMemory(path);
+    if (inMemory !== undefined) return gradientsFromNpy(inMemory, path);
   }
   const bytes = path === undefined ? await readStdin() : await readInputFile(path);
   const source = path ?? 'stdin';
