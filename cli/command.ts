@@ -1,6 +1,5 @@
 import type { SettingsSchema } from '../runtime/settings.js';
 import { exitCodes } from './failure.js';
-import { parseFlags, type FlagSchema, type FlagValues } from './flags.js';
 import { writeStdout } from './output.js';
 
 /**
@@ -12,19 +11,6 @@ import { writeStdout } from './output.js';
  */
 export interface Command {
   run(argv: readonly string[]): Promise<number>;
-}
-
-/** Parses a command's flags; `--help` prints `help()` and succeeds, anything else runs `execute` on the parsed values. */
-export async function runWithFlags<S extends FlagSchema>(
-  flags: S,
-  argv: readonly string[],
-  help: () => string,
-  execute: (values: FlagValues<S>) => Promise<number>,
-): Promise<number> {
-  const parsed = parseFlags(flags, argv);
-  if (!parsed.help) return execute(parsed.values);
-  await writeStdout(help());
-  return exitCodes.ok;
 }
 
 /**

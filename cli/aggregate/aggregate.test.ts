@@ -36,6 +36,12 @@ describe('byzps aggregate with JSON', () => {
     expect(report.diagnostics.summary).toEqual({});
   });
 
+  it('applies --pre before the rule: clip:tau=1 scales (3,4) to (0.6,0.8), and the mean with (0,0.5) is (0.3,0.65)', () => {
+    const report = succeeds(runCli(['aggregate', '--rule', 'mean', '--pre', 'clip:tau=1'], json([[3, 4], [0, 0.5]])));
+    expect(report.output[0]).toBeCloseTo(0.3, 12);
+    expect(report.output[1]).toBeCloseTo(0.65, 12);
+  });
+
   it('accepts --flag=value and reads --input FILE.json', () => {
     const dir = mkdtempSync(join(tmpdir(), 'byzps-cli-'));
     try {
@@ -207,11 +213,13 @@ describe('byzps aggregate rejects bad input with one line and a non-zero exit co
     ['an unknown rule', ['--rule', 'nope'], /unknown rule "nope"; known: .*mean/],
     ['an unknown parameter', ['--rule', 'mean', '--param', 'zzz=1'], /mean has no parameter "zzz"/],
     ['an unknown flag', ['--rule', 'mean', '--bogus'], /unknown flag --bogus \(see byzps aggregate --help\)/],
+    ['a mistyped flag', ['--rule', 'mean', '--exmple'], /unknown flag --exmple \(did you mean --example\?\)/],
     ['a missing --rule', [], /--rule is required/],
-    ['a bad --f', ['--rule', 'mean', '--f', 'x'], /--f must be a non-negative integer, got "x"/],
+    ['a bad --f', ['--rule', 'mean', '--f', 'x'], /--f: invalid value \(expected a number, got "x"\)/],
+    ['a negative --f', ['--rule', 'mean', '--f', '-1'], /--f must be ≥ 0, got -1/],
     ['a malformed --param', ['--rule', 'mean', '--param', 'r'], /--param: expected KEY=VALUE, got "r"/],
     ['--example with --input', ['--rule', 'mean', '--example', '--input', 'x.json'], /--example and --input cannot be used together/],
-    ['--output that is not .npy', ['--rule', 'mean', '--example', '--output', 'x.json'], /--output writes \.npy/],
+    ['--output that is not .npy', ['--rule', 'mean', '--example', '--output', 'x.json'], /--output writes \.npy; name the file \*\.npy/],
   ])('%s → exit 2 (usage)', (_case, args, message) => {
     failsWith(runCli(['aggregate', ...args], json([[1]])), 2, message);
   });

@@ -1,26 +1,43 @@
 import { setFlagsFromString } from 'node:v8';
 import { allocateGradient, createAggregator, type AggregationResult } from '../../aggregators/index.js';
-import { runWithFlags, type Command } from '../command.js';
-import { exitCodes, UsageError } from '../failure.js';
+import { atLeast, parseInteger, parseSwitch, type Setting, SettingsSchema, settingsOf, text } from '../../runtime/settings.js';
+import { parsePairs, parseSpecs, type Spec } from '../../runtime/spec.js';
+import { runWithSettings, type Command } from '../command.js';
+import { exitCodes } from '../failure.js';
 import { writeOutputFile } from '../files.js';
-import { formatFlagHelp } from '../flags.js';
 import { encodeNpy } from '../npy.js';
 import { writeStdout } from '../output.js';
 import { prettyJson, shortestFloat32 } from '../pretty-json.js';
 import { attackedExample, cosine } from './example.js';
 import { type GradientInput, readGradients } from './input.js';
-import { ruleSpecFromFlags } from './rule-flags.js';
 import { formatRuleCatalogue } from './rule-help.js';
 
-const flags = {
-  rule: { kind: 'string', valueName: 'NAME', description: 'aggregation rule (required; see the list below)' },
-  f: { kind: 'string', valueName: 'F', description: 'Byzantine bound: how many inputs may be arbitrary (default 0)' },
-  param: { kind: 'list', valueName: 'KEY=VALUE', description: 'a rule parameter' },
-  pre: { kind: 'list', valueName: 'NAME[:KEY=VALUE,...]', description: 'a pre-aggregator applied before the rule, in the order given' },
-  input: { kind: 'string', valueName: 'FILE', description: 'read FILE (.json or .npy) instead of stdin' },
-  output: { kind: 'string', valueName: 'FILE.npy', description: 'write the aggregate to FILE.npy instead of into the JSON' },
-  example: { kind: 'switch', description: 'aggregate the built-in attacked example (below) instead of reading input' },
-} as const;
+/** What one aggregation takes: the rule (with its pre-aggregators) and where the gradients come from and go. */
+interface AggregateSettings {
+  readonly rule: string;
+  readonly f: number;
+  readonly param: Readonly<Record<string, string>>;
+  readonly pre: readonly Spec[];
+  readonly input: string;
+  readonly output: string;
+  readonly example: boolean;
+}
+
+const setting = settingsOf<AggregateSettings>();
+
+const schema = new SettingsSchema<AggregateSettings>(
+  [
+    setting({ key: 'rule', description: 'aggregation rule (see the list below)', default: '', parse: text, required: true }),
+    setting({ key: 'f', description: 'Byzantine bound: how many inputs may be arbitrary', default: 0, parse: parseInteger, check: atLeast(0) }),
+    setting({ key: 'param', description: 'a rule parameter KEY=VALUE', default: {}, shownDefault: 'none', parse: (value) => parsePairs(value, '--param'), joinRepeatsWith: ',' }),
+    setting({ key: 'pre', description: 'pre-aggregators before the rule, in order: NAME[:KEY=VALUE,...]', default: [], shownDefault: 'none', parse: (value) => parseSpecs(value, '--pre'), joinRepeatsWith: ',' }),
+    setting({ key: 'input', description: 'read FILE (.json or .npy) instead of stdin', default: '', shownDefault: 'stdin', parse: text }),
+    setting({ key: 'output', description: 'write the aggregate to FILE.npy instead of into the JSON', default: '', shownDefault: 'none', parse: text, check: (value) => (value === '' || value.toLowerCase().endsWith('.npy') ? undefined : `writes .npy; name the file *.npy, got ${JSON.stringify(value)}`) }),
+    setting({ key: 'example', description: 'aggregate the built-in attacked example (below) instead of reading input', default: false, parse: parseSwitch, switch: true }),
+  ] as readonly Setting<AggregateSettings, keyof AggregateSettings>[],
+  'aggregate',
+  (settings) => (settings.example && settings.input !== '' ? ['--example and --input cannot be used together'] : []),
+);
 
 /**
  * From this many input values on, the kernels are compiled straight to optimized code. This process
@@ -37,8 +54,8 @@ function help(): string {
 Aggregates n gradients (one per worker) into one vector with a robust rule and prints the result
 and the rule's per-worker diagnostics as JSON.
 
-Flags:
-${formatFlagHelp(flags)}
+Every setting is a flag and an environment variable (flags win):
+${schema.help()}
 
 Input: JSON {"gradients": [[g_11, …, g_1d], …, [g_n1, …, g_nd]]} on stdin or in --input FILE,
 aggregated in float64; or a 2-D .npy (n × d, float32 or float64, C order, any byte order),
@@ -61,13 +78,11 @@ ${formatRuleCatalogue()}
 
 /** `byzps aggregate`: one aggregation of gradients given as JSON or .npy, for trying rules and checking results. */
 export const aggregateCommand: Command = {
-  run: (argv) => runWithFlags(flags, argv, help, async (values) => {
-    if (values.example && values.input !== undefined) throw new UsageError('--example and --input cannot be used together');
-    if (values.output?.toLowerCase().endsWith('.npy') === false) throw new UsageError(`--output writes .npy; name the file *.npy, got ${JSON.stringify(values.output)}`);
-    const aggregator = createAggregator(ruleSpecFromFlags(values));
+  run: (argv) => runWithSettings(schema, argv, help, async (settings) => {
+    const aggregator = createAggregator({ name: settings.rule, f: settings.f, params: settings.param, pre: settings.pre });
 
-    const example = values.example ? attackedExample() : undefined;
-    const input: GradientInput = example === undefined ? await readGradients(values.input) : { dtype: 'float64', rows: example.rows };
+    const example = settings.example ? attackedExample() : undefined;
+    const input: GradientInput = example === undefined ? await readGradients(settings.input === '' ? undefined : settings.input) : { dtype: 'float64', rows: example.rows };
     // A float32 output in the gradient memory, next to rows read into it, lets the SIMD kernels write in place.
     const d = input.rows[0]?.length ?? 0;
     const output = input.dtype === 'float32' && d > 0 ? allocateGradient(d) : undefined;
@@ -79,13 +94,13 @@ export const aggregateCommand: Command = {
       cosineToHonestMean: cosine(result.output, example.honestMean),
     };
 
-    if (values.output === undefined) {
+    if (settings.output === '') {
       const output = input.dtype === 'float32' ? Array.from(result.output, shortestFloat32) : Array.from(result.output);
       await writeStdout(`${prettyJson({ output, example: exampleReport, diagnostics: result.diagnostics })}\n`);
       return exitCodes.ok;
     }
-    await writeOutputFile(values.output, encodeNpy(result.output));
-    const report = { outputFile: values.output, dtype: input.dtype, shape: [result.output.length], example: exampleReport, diagnostics: result.diagnostics };
+    await writeOutputFile(settings.output, encodeNpy(result.output));
+    const report = { outputFile: settings.output, dtype: input.dtype, shape: [result.output.length], example: exampleReport, diagnostics: result.diagnostics };
     await writeStdout(`${prettyJson(report)}\n`);
     return exitCodes.ok;
   }),
