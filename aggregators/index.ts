@@ -1,7 +1,7 @@
 /** Public surface of the byzps aggregation library. */
 export type { AggregateOptions, AggregationResult, Aggregator, Diagnostics, Gradient, PreAggregatorSpec, RuleParams, RuleSpec, RuleState } from './types.js';
 export * from './errors.js';
-export { createAggregator, listPreAggregators, listRules, type BuildOptions } from './registry.js';
+export { createAggregator, listPreAggregators, listRules, ruleInfluence, type BuildOptions } from './registry.js';
 export type { Kernels } from './kernels/kernels.js';
 export { plainKernels } from './kernels/plain.js';
 export { defaultKernels, simdKernels } from './kernels/default.js';

@@ -28,6 +28,11 @@ export function listRules(): readonly RuleDefinition[] {
   return rules;
 }
 
+/** The influence diagnostic of the named rule (RuleDefinition.influence); an unknown name lists the known ones. */
+export function ruleInfluence(name: string): string {
+  return findByName(rules, name, 'rule').influence;
+}
+
 export function listPreAggregators(): readonly PreAggregatorDefinition[] {
   return preAggregators;
 }
@@ -99,6 +104,7 @@ export function createAggregator(spec: RuleSpec, options: BuildOptions = {}): Ag
   return {
     name: definition.name,
     f,
+    influence: definition.influence,
     params: Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as Record<string, number | boolean>,
     minInputs: () => minInputs,
     aggregate,

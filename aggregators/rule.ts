@@ -15,6 +15,11 @@ export interface RuleDefinition<S extends ParamSchema = ParamSchema> {
   readonly name: string;
   /** One line for `--help`, naming the paper (authors, year). */
   readonly summary: string;
+  /**
+   * The per-worker diagnostic that grows with a worker's say in the aggregate (`coefficient`,
+   * `keptShare`, `selected`, …): what a display of influence shows for this rule.
+   */
+  readonly influence: string;
   readonly params: S;
   /** The precondition on the number of inputs, as text ("n > 2f") and as the fewest inputs allowed. */
   readonly requirement: { readonly text: string; minInputs(f: number): number };

@@ -58,6 +58,8 @@ export interface AggregateOptions<G extends Gradient = Gradient> {
 export interface Aggregator {
   readonly name: string;
   readonly f: number;
+  /** The per-worker diagnostic that grows with a worker's say in the aggregate (RuleDefinition.influence). */
+  readonly influence: string;
   /** Parameters after defaults were filled in and validated. */
   readonly params: Readonly<Record<string, number | boolean | string>>;
   /** Fewest inputs this rule accepts for its f (e.g. 2f+1 for median, 4f+3 for Bulyan). */

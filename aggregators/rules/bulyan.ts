@@ -63,6 +63,7 @@ function bulyanAggregate<G extends Gradient>(batch: GradientBatch<G>, f: number)
  */
 export const bulyanRule = defineRule({
   name: 'bulyan',
+  influence: 'keptShare',
   summary: 'repeated Krum picks n−2f gradients, then per coordinate the mean of the n−4f values closest to their median (El Mhamdi et al., 2018)',
   params: {},
   requirement: { text: 'n ≥ 4f+3', minInputs: (f: number) => 4 * f + 3 },

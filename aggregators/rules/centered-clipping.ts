@@ -95,6 +95,7 @@ function centeredClippingAggregate<G extends Gradient>(
  */
 export const centeredClippingRule = defineRule({
   name: 'centered-clipping',
+  influence: 'clipFactor',
   summary: 'clip each gradient to radius tau around the previous aggregate and average, iters times (Karimireddy, He, Jaggi, 2021)',
   params: {
     tau: { kind: 'number', min: 0, exclusiveMin: true, default: 10, description: 'clipping radius in gradient-norm units; set it near the honest gradients\' spread around their mean' },

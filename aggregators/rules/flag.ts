@@ -185,6 +185,7 @@ function median(values: Float64Array): number {
  */
 export const flagRule = defineRule({
   name: 'flag',
+  influence: 'coefficient',
   summary: 'Flag Aggregator (Almasi et al. 2024): IRLS subspace of the unit gradients, from the Gram matrix; ‖u‖ ≤ n/r unless rescaled',
   params: {
     r: { kind: 'integer', min: 1, description: 'subspace dimension, at most n (default ⌈n/2⌉ of the gradients received)' },

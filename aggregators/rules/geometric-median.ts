@@ -49,6 +49,7 @@ export function decideGeometricMedian(gram: Float64Array, n: number, options: We
 /** Geometric median by smoothed Weiszfeld (Pillutla, Kakade, Harchaoui, 2022): breakdown point ½, so it needs n > 2f. */
 export const geometricMedianRule = defineRule({
   name: 'geometric-median',
+  influence: 'weight',
   summary: 'geometric median by smoothed Weiszfeld iterations from the mean (Pillutla, Kakade, Harchaoui, 2022)',
   params: {
     nu: { kind: 'number', min: 0, exclusiveMin: true, default: 1e-12, description: 'smoothing: distances below nu count as nu' },

@@ -10,6 +10,7 @@ export function selectKrum(gram: Float64Array, n: number, f: number): KrumSelect
 /** Krum (Blanchard et al., 2017): the gradient whose n−f−2 nearest neighbours are closest in squared distance. */
 export const krumRule = defineRule({
   name: 'krum',
+  influence: 'selected',
   summary: 'the gradient with the lowest sum of squared distances to its n−f−2 nearest neighbours (Blanchard et al., 2017)',
   params: {},
   requirement: krumRequirement,

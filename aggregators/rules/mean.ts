@@ -3,6 +3,7 @@ import { defineRule } from '../rule.js';
 /** Arithmetic mean Σ g_i / n: the non-robust baseline that a single Byzantine worker can move anywhere. */
 export const meanRule = defineRule({
   name: 'mean',
+  influence: 'weight',
   summary: 'arithmetic mean Σ g_i / n (not robust: one Byzantine input moves it arbitrarily)',
   params: {},
   requirement: { text: 'n ≥ 1', minInputs: () => 1 },

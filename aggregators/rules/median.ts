@@ -8,6 +8,7 @@ import { coordinateTrimmedMean } from './trimmed-mean.js';
  */
 export const medianRule = defineRule({
   name: 'median',
+  influence: 'keptShare',
   summary: 'coordinate-wise median; even n → mean of the two middle values (Yin et al., 2018)',
   params: {},
   requirement: honestMajority,

@@ -54,6 +54,7 @@ export function averageSelection<G extends Gradient>(batch: GradientBatch<G>, se
 /** Multi-Krum (Blanchard et al., 2017): the average of the m gradients with the lowest Krum scores. */
 export const multiKrumRule = defineRule({
   name: 'multi-krum',
+  influence: 'selected',
   summary: 'average of the m gradients with the lowest Krum scores, default m = n−f (Blanchard et al., 2017)',
   params: {
     m: { kind: 'integer', min: 1, description: 'how many lowest-score gradients to average (default n−f)' },

@@ -20,6 +20,7 @@ export function coordinateTrimmedMean<G extends Gradient>(batch: GradientBatch<G
 /** Coordinate-wise trimmed mean (Yin, Chen, Ramchandran, Bartlett, 2018): drop the f largest and f smallest values, average the other n−2f. */
 export const trimmedMeanRule = defineRule({
   name: 'trimmed-mean',
+  influence: 'keptShare',
   summary: 'coordinate-wise trimmed mean: drop the f largest and f smallest values, average the rest (Yin et al., 2018)',
   params: {},
   requirement: honestMajority,

@@ -53,7 +53,7 @@ export interface CellResult {
   readonly wallSeconds: number;
   readonly roundsPerSecond: number;
   readonly rejectedPushes: number;
-  /** Absent for rules that report no per-worker weights (median). */
+  /** Absent when no round reported the rule's influence diagnostic. */
   readonly influence?: InfluenceShares;
 }
 

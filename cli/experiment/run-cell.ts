@@ -82,19 +82,20 @@ export async function runCell(settings: CellSettings, onRound: RoundListener = (
   const curve: CurvePoint[] = [];
   const workerErrors: string[] = [];
   const closeTimes: number[] = [];
-  const tally = new InfluenceTally();
   const config = serverConfig(settings);
   // The same task the server builds, here for θ₀ and the final θ; the server starts from this θ₀.
   const task = loadTask(config);
   curve.push(pointOf(0, task.evaluate(task.initialParameters())));
   const server = await startServer(config);
-  server.events.on('roundClosed', ({ round }) => {
+  const tally = new InfluenceTally(server.engine.rule.influence);
+  server.events.on('roundClosed', (closed) => {
+    const { round } = closed;
     const done = round + 1;
     if (done > settings.rounds) return;
     // Pausing here, while the engine is still inside its close, stops it at exactly `rounds` rounds.
     if (done === settings.rounds) server.engine.pause();
     closeTimes.push(performance.now());
-    tally.add(server.metrics.workerInfluence);
+    tally.add(closed);
     onRound(done);
   });
   server.events.on('evaluated', ({ round, loss, accuracy }) => {
@@ -130,7 +131,7 @@ export async function runCell(settings: CellSettings, onRound: RoundListener = (
       wallSeconds: (performance.now() - started) / 1000,
       roundsPerSecond: trainingSeconds > 0 ? (closeTimes.length - 1) / trainingSeconds : 0,
       rejectedPushes: await rejectedPushes(server),
-      ...(await tally.shares()),
+      ...tally.shares(),
     };
   } finally {
     await Promise.all(workers.map((worker) => worker.close()));

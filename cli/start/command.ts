@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { ruleInfluence } from '../../aggregators/index.js';
 import { CheckpointStore } from '../../services/checkpoint.js';
 import { loadServerConfig } from '../../services/index.js';
 import { loadWorkerConfig } from '../../worker/config.js';
@@ -8,7 +9,7 @@ import { writeStdout } from '../output.js';
 import { scrapeMetrics } from '../prometheus-text.js';
 import { PlainDisplay, TerminalDisplay, type ProgressDisplay, type RunShape } from './display.js';
 import { serverArgs, workerPlans, type WorkerPlan } from './plan.js';
-import { readProgress, InfluenceHistory, RoundRate, type Progress } from './progress.js';
+import { InfluenceHistory, readProgress, RoundRate, type Progress, type ProgressReading } from './progress.js';
 import { createRunDirectory, newTokens, type RunDirectory } from './run-directory.js';
 import { attackParams, loadStartConfig, ruleBound, startConfigHelp, type StartConfig } from './settings.js';
 import { formatSummary } from './summary.js';
@@ -100,7 +101,7 @@ async function follow(
   targetRound: number,
   stopRequested: () => boolean,
   onProgress: (progress: Progress) => void,
-  classifies: boolean,
+  reading: ProgressReading,
 ): Promise<RunEnd> {
   const rate = new RoundRate(RATE_WINDOW_MS);
   for (;;) {
@@ -109,7 +110,7 @@ async function follow(
     if (supervisor.runningWorkers() === 0) return 'workers exited';
     const samples = await scrapeMetrics(metricsUrl).catch(() => undefined);
     if (samples !== undefined) {
-      const progress = readProgress(samples, classifies);
+      const progress = readProgress(samples, reading);
       rate.add(Date.now(), progress.round);
       onProgress(progress);
       display.update(progress, rate.perSecond());
@@ -122,7 +123,7 @@ async function follow(
 async function run(config: StartConfig): Promise<number> {
   const tokens = newTokens();
   const directory = await createRunDirectory(config.checkpointDir, tokens);
-  const classifies = config.task === 'fashion-mnist';
+  const reading: ProgressReading = { classifies: config.task === 'fashion-mnist', influence: ruleInfluence(config.rule) };
   let display: ProgressDisplay | undefined;
   const pendingNotes: string[] = [];
   const supervisor = new Supervisor(directory.logDir, childEnvironment(process.env, tokens), (child, exit) => {
@@ -143,7 +144,7 @@ async function run(config: StartConfig): Promise<number> {
       throw new InputError(`the server did not start: ${(error as Error).message}`);
     });
     await waitForHealth(server.metricsUrl, supervisor);
-    const startRound = readProgress(await scrapeMetrics(server.metricsUrl), classifies).round;
+    const startRound = readProgress(await scrapeMetrics(server.metricsUrl), reading).round;
     if (stops > 0) {
       await writeStdout('byzps start: stopped before the workers started\n');
       return exitCodes.ok;
@@ -166,11 +167,11 @@ async function run(config: StartConfig): Promise<number> {
       firstEvaluation ??= progress.evaluation;
       last = progress;
     };
-    const end = await follow(server.metricsUrl, supervisor, display, shape.targetRound, () => stops > 0, record, classifies);
+    const end = await follow(server.metricsUrl, supervisor, display, shape.targetRound, () => stops > 0, record, reading);
     if (end === 'server exited' || end === 'workers exited') throw new InputError(`the ${end === 'server exited' ? 'server' : 'last worker'} exited unexpectedly; the run is over`);
     // Read before stopping: pushes cut off by the workers' own shutdown are not refusals worth reporting.
     const final = await scrapeMetrics(server.metricsUrl).catch(() => undefined);
-    if (final !== undefined) record(readProgress(final, classifies));
+    if (final !== undefined) record(readProgress(final, reading));
     await supervisor.stop();
     if (last === undefined) throw new InputError(`the server never answered on ${server.metricsUrl}`);
     // The server writes its last checkpoint as it stops, so the newest file is the run's end.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ruleInfluence } from '../../aggregators/index.js';
 import { parsePrometheusText } from '../prometheus-text.js';
 import { downWeighted, InfluenceHistory, readProgress, RoundRate, type Influence } from './progress.js';
 
@@ -35,8 +36,10 @@ describe('readProgress', () => {
     'byzps_worker_influence{worker="w2",quantity="coefficient"} 0.1',
   ].join('\n');
 
-  it('reads the round, the last evaluation, the reasons pushes were refused for, and the coefficient as FA’s influence', () => {
-    const progress = readProgress(parsePrometheusText(text), true);
+  const flag = { classifies: true, influence: ruleInfluence('flag') };
+
+  it('reads the round, the last evaluation, the reasons pushes were refused for, and the rule’s own influence diagnostic', () => {
+    const progress = readProgress(parsePrometheusText(text), flag);
     expect(progress.round).toBe(12);
     expect(progress.workersJoined).toBe(5);
     expect(progress.evaluation).toEqual({ round: 10, loss: 0.5, accuracy: 0.75 });
@@ -46,10 +49,12 @@ describe('readProgress', () => {
   });
 
   it('leaves accuracy out for a task that does not classify, and evaluation out before the first one', () => {
-    expect(readProgress(parsePrometheusText(text), false).evaluation?.accuracy).toBeUndefined();
-    const before = readProgress(parsePrometheusText('byzps_round 3\nbyzps_eval_round 0\nbyzps_eval_loss 0'), true);
+    expect(readProgress(parsePrometheusText(text), { ...flag, classifies: false }).evaluation?.accuracy).toBeUndefined();
+    const before = readProgress(parsePrometheusText('byzps_round 3\nbyzps_eval_round NaN\nbyzps_eval_loss NaN'), flag);
     expect(before.evaluation).toBeUndefined();
     expect(before.influence).toBeUndefined();
+    // Another rule's diagnostic is not this rule's influence.
+    expect(readProgress(parsePrometheusText(text), { classifies: true, influence: ruleInfluence('median') }).influence).toBeUndefined();
   });
 });
 

@@ -19,19 +19,17 @@ export interface Influence {
   readonly byWorker: ReadonlyMap<string, number>;
 }
 
-/**
- * The rules' diagnostics (`byzps_worker_influence{quantity}`) that grow with a worker's say in the
- * aggregate, in the order one is picked when a rule reports several: the Flag Aggregator's
- * coefficient, the mean's weight, the trimmed mean's and median's kept share, Krum's selection,
- * centered clipping's clip factor.
- */
-const TRUST_QUANTITIES = ['coefficient', 'weight', 'keptShare', 'selected', 'clipFactor'];
+/** What to read from a run's metrics: whether its task classifies, and its rule's influence diagnostic (RuleDefinition.influence). */
+export interface ProgressReading {
+  readonly classifies: boolean;
+  readonly influence: string;
+}
 
 /** A worker counts as down-weighted when its influence is below this share of the median worker's. */
 const DOWN_WEIGHTED_SHARE = 0.5;
 
 /** Reads the progress of a run from the server's metrics; accuracy only where the task classifies. */
-export function readProgress(samples: readonly Sample[], classifies: boolean): Progress {
+export function readProgress(samples: readonly Sample[], { classifies, influence }: ProgressReading): Progress {
   const evalRound = metricValue(samples, 'byzps_eval_round');
   const rejected = new Map<string, number>();
   for (const sample of samples) {
@@ -42,16 +40,14 @@ export function readProgress(samples: readonly Sample[], classifies: boolean): P
     workersJoined: metricValue(samples, 'byzps_workers_joined'),
     evaluation: evalRound > 0 ? { round: evalRound, loss: metricValue(samples, 'byzps_eval_loss'), accuracy: classifies ? metricValue(samples, 'byzps_eval_accuracy') : undefined } : undefined,
     rejected,
-    influence: readInfluence(samples),
+    influence: readInfluence(samples, influence),
   };
 }
 
-function readInfluence(samples: readonly Sample[]): Influence | undefined {
-  const influence = samples.filter((sample) => sample.name === 'byzps_worker_influence');
-  const quantity = TRUST_QUANTITIES.find((candidate) => influence.some((sample) => sample.labels.quantity === candidate));
-  if (quantity === undefined) return undefined;
-  const byWorker = new Map(influence.filter((sample) => sample.labels.quantity === quantity).map((sample) => [sample.labels.worker ?? '', sample.value]));
-  return { quantity, byWorker };
+function readInfluence(samples: readonly Sample[], quantity: string): Influence | undefined {
+  const values = samples.filter((sample) => sample.name === 'byzps_worker_influence' && sample.labels.quantity === quantity);
+  if (values.length === 0) return undefined;
+  return { quantity, byWorker: new Map(values.map((sample) => [sample.labels.worker ?? '', sample.value])) };
 }
 
 /**
