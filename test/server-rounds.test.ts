@@ -1,22 +1,12 @@
 import { status } from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
-import { chunksOf, eventually, ScriptedWorker, startTestServer, type TestServer } from './server-harness.js';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from './cleanup.js';
+import { chunksOf, eventually, ScriptedWorker, startTestServer } from './server-harness.js';
 
-let server: TestServer | undefined;
-const workers: ScriptedWorker[] = [];
-
-afterEach(async () => {
-  workers.splice(0).forEach((worker) => {
-    worker.close();
-  });
-  await server?.close();
-  server = undefined;
-});
+const cleanup = cleanupAfterEach();
 
 function connect(address: string): ScriptedWorker {
-  const worker = new ScriptedWorker(address);
-  workers.push(worker);
-  return worker;
+  return cleanup.add(new ScriptedWorker(address));
 }
 
 /** A deterministic gradient a reader can regenerate: g[j] = sin(j·(k+1)) · (k+1). */
@@ -26,7 +16,7 @@ function gradientOf(k: number, d: number): Float32Array {
 
 describe('parameter server rounds over gRPC', () => {
   it('answers Join with the task, d and the round, and gives a rejoining worker its id back', async () => {
-    server = await startTestServer({ dimension: 10 });
+    const server = cleanup.add(await startTestServer({ dimension: 10 }));
     const worker = connect(server.address);
     const first = await worker.join('alpha');
     await worker.join('beta');
@@ -35,7 +25,7 @@ describe('parameter server rounds over gRPC', () => {
   });
 
   it('refuses a malformed worker name with INVALID_ARGUMENT and workers beyond --max-workers with RESOURCE_EXHAUSTED', async () => {
-    server = await startTestServer({ dimension: 2, maxWorkers: 2 });
+    const server = cleanup.add(await startTestServer({ dimension: 2, maxWorkers: 2 }));
     const worker = connect(server.address);
     await expect(worker.join('has space')).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
     await worker.join('one');
@@ -48,8 +38,8 @@ describe('parameter server rounds over gRPC', () => {
     // d·4 = 1.2 MB: the model is pulled in two chunks and pushed in several.
     const d = 300_000;
     const learningRate = 0.25;
-    server = await startTestServer({ dimension: d, learningRate, rule: 'mean' });
-    const clients = [0, 1, 2].map(() => connect(server!.address));
+    const server = cleanup.add(await startTestServer({ dimension: d, learningRate, rule: 'mean' }));
+    const clients = [0, 1, 2].map(() => connect(server.address));
     const ids = await Promise.all(clients.map(async (client, k) => (await client.join(`w${k}`)).workerId));
     for (let round = 0; round < 3; round++) {
       const pulled = await clients[0]!.pull(ids[0]!);
@@ -57,7 +47,7 @@ describe('parameter server rounds over gRPC', () => {
       const gradients = [0, 1, 2].map((k) => gradientOf(k + round, d));
       const replies = await Promise.all(clients.map((client, k) => client.push(ids[k]!, round, gradients[k]!, 100_000)));
       expect(replies).toEqual([0, 1, 2].map(() => ({ ok: true, round })));
-      await eventually(() => server!.handle.engine.round === round + 1, `round ${round} closes`);
+      await eventually(() => server.handle.engine.round === round + 1, `round ${round} closes`);
       const after = await clients[1]!.pull(ids[1]!);
       expect(after.round).toBe(round + 1);
       let worst = 0;
@@ -75,7 +65,7 @@ describe('parameter server rounds over gRPC', () => {
   });
 
   it('closes a round at its deadline without a worker that never pushes', async () => {
-    server = await startTestServer({ dimension: 4, roundDeadlineMs: 1000, quorum: 2, learningRate: 1 });
+    const server = cleanup.add(await startTestServer({ dimension: 4, roundDeadlineMs: 1000, quorum: 2, learningRate: 1 }));
     const client = connect(server.address);
     const a = (await client.join('a')).workerId;
     const b = (await client.join('b')).workerId;
@@ -84,24 +74,24 @@ describe('parameter server rounds over gRPC', () => {
     expect((await client.push(a, 0, [1, 2, 3, 4])).ok).toBe(true);
     expect((await client.push(b, 0, [3, 2, 1, 0])).ok).toBe(true);
     expect(server.handle.engine.round).toBe(0);
-    await eventually(() => server!.handle.engine.round === 1, 'the deadline closes round 0');
+    await eventually(() => server.handle.engine.round === 1, 'the deadline closes round 0');
     const after = await client.pull(a);
     expect(Array.from(after.theta)).toEqual(Array.from(before.theta, (value) => Math.fround(value - 2)));
   });
 
   it('does not let a worker that disconnects mid-push hold the round past its deadline', async () => {
-    server = await startTestServer({ dimension: 8, roundDeadlineMs: 200, quorum: 2 });
+    const server = cleanup.add(await startTestServer({ dimension: 8, roundDeadlineMs: 200, quorum: 2 }));
     const client = connect(server.address);
     const dropper = connect(server.address);
     const ids = await Promise.all(['a', 'b', 'dropper'].map(async (name) => (await client.join(name)).workerId));
     const half = dropper.pushChunks(chunksOf(ids[2]!, 0, [1, 1, 1, 1], 4), { end: false });
-    await eventually(async () => ((await server!.handle.metrics.gradientBytesReceived.get()).values[0]?.value ?? 0) >= 16, 'the partial push reaches the server');
+    await eventually(async () => ((await server.handle.metrics.gradientBytesReceived.get()).values[0]?.value ?? 0) >= 16, 'the partial push reaches the server');
     half.cancel();
     const outcome = await half;
     expect(outcome.ok).toBe(false);
     expect((await client.push(ids[0]!, 0, [1, 2, 3, 4, 5, 6, 7, 8])).ok).toBe(true);
     expect((await client.push(ids[1]!, 0, [1, 2, 3, 4, 5, 6, 7, 8])).ok).toBe(true);
-    await eventually(() => server!.handle.engine.round === 1, 'the deadline closes round 0 without the dropper');
+    await eventually(() => server.handle.engine.round === 1, 'the deadline closes round 0 without the dropper');
     expect(server.handle.engine.workers().find((worker) => worker.name === 'dropper')?.pushed).toBe(false);
   });
 });

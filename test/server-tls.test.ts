@@ -3,15 +3,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, status } from '@grpc/grpc-js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../runtime/errors.js';
-import { ScriptedWorker, startTestServer, type TestServer } from './server-harness.js';
+import { cleanupAfterEach } from './cleanup.js';
+import { ScriptedWorker, startTestServer } from './server-harness.js';
+
+const cleanup = cleanupAfterEach();
 
 let directory: string;
 let cert: Buffer;
 let key: Buffer;
-let server: TestServer | undefined;
-const clients: ScriptedWorker[] = [];
 
 /** A self-signed certificate for 127.0.0.1 that also serves as its own CA and as a client certificate. */
 beforeAll(async () => {
@@ -25,29 +26,19 @@ beforeAll(async () => {
   key = await readFile(join(directory, 'key.pem'));
 });
 
-afterEach(async () => {
-  clients.splice(0).forEach((client) => {
-    client.close();
-  });
-  await server?.close();
-  server = undefined;
-});
-
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
 function connect(...args: ConstructorParameters<typeof ScriptedWorker>): ScriptedWorker {
-  const client = new ScriptedWorker(...args);
-  clients.push(client);
-  return client;
+  return cleanup.add(new ScriptedWorker(...args));
 }
 
 const files = () => ({ tlsCertFile: join(directory, 'cert.pem'), tlsKeyFile: join(directory, 'key.pem') });
 
 describe('TLS', () => {
   it('serves workers over TLS and refuses plaintext clients', async () => {
-    server = await startTestServer({ dimension: 2, ...files() });
+    const server = cleanup.add(await startTestServer({ dimension: 2, ...files() }));
     const secure = connect(server.address, undefined, credentials.createSsl(cert));
     expect((await secure.join('a')).workerId).toBe(1);
     const plain = connect(server.address);
@@ -55,7 +46,7 @@ describe('TLS', () => {
   });
 
   it('with a client CA, admits only clients that present a certificate it signed', async () => {
-    server = await startTestServer({ dimension: 2, ...files(), tlsClientCaFile: join(directory, 'cert.pem') });
+    const server = cleanup.add(await startTestServer({ dimension: 2, ...files(), tlsClientCaFile: join(directory, 'cert.pem') }));
     const withCertificate = connect(server.address, undefined, credentials.createSsl(cert, key, cert));
     expect((await withCertificate.join('a')).workerId).toBe(1);
     const without = connect(server.address, undefined, credentials.createSsl(cert));

@@ -1,17 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from './cleanup.js';
 import { expectOneLineFailure, runCli } from './cli-process.js';
-import { runCliAsync, spawnWorker, type CliChild } from './cli-spawn.js';
-import { ADMIN_TOKEN, eventually, metricValue, scrape, startTestServer, WORKER_TOKEN, type TestServer } from './server-harness.js';
+import { runCliAsync, spawnWorker } from './cli-spawn.js';
+import { ADMIN_TOKEN, eventually, metricValue, scrape, startTestServer, WORKER_TOKEN } from './server-harness.js';
 
-let server: TestServer | undefined;
-let children: CliChild[] = [];
-
-afterEach(async () => {
-  await Promise.all(children.map((child) => child.stop()));
-  await server?.close();
-  children = [];
-  server = undefined;
-});
+const cleanup = cleanupAfterEach();
 
 describe('byzps worker, inject and status', () => {
   it('worker --help lists the settings, the attacks with their papers, and the fault syntax', () => {
@@ -27,7 +20,7 @@ describe('byzps worker, inject and status', () => {
   });
 
   it('worker stops with one line and exit code 1 when the server refuses its token', async () => {
-    server = await startTestServer();
+    const server = cleanup.add(await startTestServer());
     const run = await runCliAsync(['worker', '--server', server.address, '--name', 'w', '--http-port', '0', '--worker-token', 'not-the-token']);
     expect(run.code).toBe(1);
     // The address line it prints on start, then the failure as one line.
@@ -38,11 +31,11 @@ describe('byzps worker, inject and status', () => {
   });
 
   it('status prints the round, rule and a table of workers; inject switches a worker process and clears it again; SIGTERM ends it with 0', async () => {
-    server = await startTestServer({ dimension: 32, adminToken: ADMIN_TOKEN, rule: 'median', f: 0, roundDeadlineMs: 200, quorum: 1 });
+    const server = cleanup.add(await startTestServer({ dimension: 32, adminToken: ADMIN_TOKEN, rule: 'median', f: 0, roundDeadlineMs: 200, quorum: 1 }));
     const env = { BYZPS_WORKER_TOKEN: WORKER_TOKEN, BYZPS_ADMIN_TOKEN: ADMIN_TOKEN };
     const worker = await spawnWorker(server.address, 'w-1', ['--workers', '1'], env);
-    children.push(worker.run);
-    await eventually(() => server!.handle.engine.round >= 2, 'the worker process trains');
+    cleanup.add(worker.run, (run) => run.stop());
+    await eventually(() => server.handle.engine.round >= 2, 'the worker process trains');
 
     const status = await runCliAsync(['status', '--server', server.address], env);
     expect(status.code).toBe(0);
@@ -65,7 +58,7 @@ describe('byzps worker, inject and status', () => {
   });
 
   it('inject and status fail with one line: unknown worker (1), unknown attack, missing token or server (2)', async () => {
-    server = await startTestServer({ adminToken: ADMIN_TOKEN });
+    const server = cleanup.add(await startTestServer({ adminToken: ADMIN_TOKEN }));
     const env = { BYZPS_ADMIN_TOKEN: ADMIN_TOKEN };
     const expectOneLine = (run: { code: number | string; stdout: string; stderr: string }, code: number, message: RegExp) => {
       expectOneLineFailure({ code: run.code as number, stdout: run.stdout, stderr: run.stderr }, code, message);

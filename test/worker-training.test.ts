@@ -2,29 +2,26 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SyntheticTask } from '../tasks/synthetic.js';
-import { eventually, metricValue, scrape, startTestServer, type TestServer } from './server-harness.js';
+import { cleanupAfterEach } from './cleanup.js';
+import { eventually, metricValue, scrape, startTestServer } from './server-harness.js';
 import { startTestWorker, type TestWorker } from './worker-harness.js';
 
-let server: TestServer | undefined;
-let workers: TestWorker[] = [];
+const cleanup = cleanupAfterEach();
 
-afterEach(async () => {
-  await Promise.all(workers.map((worker) => worker.handle.close()));
-  await server?.close();
-  workers = [];
-  server = undefined;
-});
+function closeWorker(worker: TestWorker): TestWorker {
+  return cleanup.add(worker, (started) => started.handle.close());
+}
 
 describe('worker training loop', () => {
   it('three honest workers join, pull, push every round and bring the synthetic loss down', async () => {
     const d = 200;
-    server = await startTestServer({ dimension: d, learningRate: 0.5, seed: 3 });
-    workers = await Promise.all(['w0', 'w1', 'w2'].map((name) => startTestWorker(server!.address, { name, workers: 3, seed: 3 })));
+    const server = cleanup.add(await startTestServer({ dimension: d, learningRate: 0.5, seed: 3 }));
+    const workers = await Promise.all(['w0', 'w1', 'w2'].map(async (name) => closeWorker(await startTestWorker(server.address, { name, workers: 3, seed: 3 }))));
     const task = new SyntheticTask({ dimension: d, seed: 3 });
     const before = task.evaluate(server.handle.engine.parameters).loss;
-    await eventually(() => server!.handle.engine.round >= 20, 'twenty rounds close', 20_000);
+    await eventually(() => server.handle.engine.round >= 20, 'twenty rounds close', 20_000);
     const after = task.evaluate(server.handle.engine.parameters).loss;
     console.log(`synthetic d=${d}: loss ${before.toFixed(4)} → ${after.toFixed(4)} (floor ${task.lossFloor().toFixed(4)})`);
     expect(after - task.lossFloor()).toBeLessThan(0.2 * (before - task.lossFloor()));
@@ -32,9 +29,8 @@ describe('worker training loop', () => {
   });
 
   it('serves its metrics: steps, loss, push latency, the active attack and Node’s defaults; /healthz answers 200', async () => {
-    server = await startTestServer({ dimension: 50 });
-    const worker = await startTestWorker(server.address, { name: 'solo', workers: 1, attack: 'scaled', attackParam: { k: '2' } });
-    workers = [worker];
+    const server = cleanup.add(await startTestServer({ dimension: 50 }));
+    const worker = closeWorker(await startTestWorker(server.address, { name: 'solo', workers: 1, attack: 'scaled', attackParam: { k: '2' } }));
     await eventually(() => worker.handle.loop.stepsDone >= 3, 'three steps');
     const samples = await scrape(worker.handle.httpPort);
     expect(metricValue(samples, 'byzps_worker_steps_total')).toBeGreaterThanOrEqual(3);
@@ -57,9 +53,9 @@ describe('worker training loop', () => {
         '-keyout', join(directory, 'key.pem'), '-out', join(directory, 'cert.pem'),
       ], { stdio: 'ignore' });
       const [cert, key] = [join(directory, 'cert.pem'), join(directory, 'key.pem')];
-      server = await startTestServer({ dimension: 20, tlsCertFile: cert, tlsKeyFile: key, tlsClientCaFile: cert });
-      workers = [await startTestWorker(server.address, { name: 'tls', workers: 1, tlsCaFile: cert, tlsCertFile: cert, tlsKeyFile: key })];
-      await eventually(() => server!.handle.engine.round >= 2, 'rounds close over TLS');
+      const server = cleanup.add(await startTestServer({ dimension: 20, tlsCertFile: cert, tlsKeyFile: key, tlsClientCaFile: cert }));
+      closeWorker(await startTestWorker(server.address, { name: 'tls', workers: 1, tlsCaFile: cert, tlsCertFile: cert, tlsKeyFile: key }));
+      await eventually(() => server.handle.engine.round >= 2, 'rounds close over TLS');
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
