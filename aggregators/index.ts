@@ -10,4 +10,4 @@ export { createThreadedKernels, type ThreadedKernels, type ThreadOptions } from 
 export { resolveParams, type ParamSchema, type ParamSpec, type ResolvedParams } from './params.js';
 export { SeededRandom } from './random.js';
 export { inProcessRunner, startAggregationThread, type RuleRunner, type RunnerResult } from './runner.js';
-export { startModuleThread } from './kernels/start-thread.js';
+export { startReadyThread } from './kernels/start-thread.js';

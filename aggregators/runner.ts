@@ -1,6 +1,6 @@
 import { type AggregationResult, type Aggregator, createAggregator, gradientMemory, type RuleSpec } from './index.js';
 import { GRAM_BLOCK, GRAM_SCRATCH_BYTES } from './kernels/kernel-instance.js';
-import { startModuleThread } from './kernels/start-thread.js';
+import { startReadyThread } from './kernels/start-thread.js';
 import type { AggregationReply, AggregationRequest } from './runner-thread.js';
 
 /**
@@ -55,18 +55,12 @@ interface Pending {
  */
 export async function startAggregationThread(): Promise<RuleRunner> {
   const memory = gradientMemory();
-  const thread = startModuleThread(import.meta.url, './runner-thread', { workerData: { memory: memory.memory } });
+  const thread = await startReadyThread(import.meta.url, './runner-thread', { workerData: { memory: memory.memory } });
   const specs = new WeakMap<Aggregator, RuleSpec>();
   const pending = new Map<number, Pending>();
   let nextId = 0;
   /** Set once the thread is dead or dying; calls in flight are rejected only once it has exited, so their scratch is no longer in use. */
   let failure: Error | undefined;
-  await new Promise<void>((resolve, reject) => {
-    thread.once('message', () => {
-      resolve();
-    });
-    thread.once('error', reject);
-  });
   thread.on('message', (reply: AggregationReply) => {
     const call = pending.get(reply.id);
     pending.delete(reply.id);

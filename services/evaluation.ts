@@ -1,4 +1,4 @@
-import { startModuleThread } from '../aggregators/index.js';
+import { startReadyThread } from '../aggregators/index.js';
 import type { Logger } from '../runtime/logger.js';
 import type { EvaluationReply, EvaluationRequest } from './evaluation-thread.js';
 import type { ServerEvents } from './events.js';
@@ -20,13 +20,7 @@ const disabled: Evaluator = { close: () => Promise.resolve() };
  */
 export async function startEvaluator(settings: TaskSettings, everyRounds: number, events: ServerEvents, log: Logger): Promise<Evaluator> {
   if (everyRounds === 0) return disabled;
-  const thread = startModuleThread(import.meta.url, './evaluation-thread', { workerData: settings });
-  await new Promise<void>((resolve, reject) => {
-    thread.once('message', () => {
-      resolve();
-    });
-    thread.once('error', reject);
-  });
+  const thread = await startReadyThread(import.meta.url, './evaluation-thread', { workerData: settings });
   thread.unref();
   let busy = false;
   thread.on('message', (reply: EvaluationReply) => {

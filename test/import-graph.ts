@@ -8,7 +8,7 @@ export interface ImportEdge {
 }
 
 /** Static imports and re-exports, dynamic `import('…')` and module threads started by relative path. */
-const SPECIFIER = /(?:\bfrom\s+|\bimport\s*\(\s*|startModuleThread\(import\.meta\.url,\s*)'(\.{1,2}\/[^']+)'/g;
+const SPECIFIER = /(?:\bfrom\s+|\bimport\s*\(\s*|start(?:Module|Ready)Thread\(import\.meta\.url,\s*)'(\.{1,2}\/[^']+)'/g;
 
 /** Folders that are not the project's own sources. */
 const SKIPPED = new Set(['node_modules', 'dist', '.git', 'generated', 'wasm']);

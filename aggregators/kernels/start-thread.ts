@@ -13,3 +13,22 @@ export function startModuleThread(callerUrl: string, stem: string, options: Work
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(callerUrl)}))`;
   return new Worker(bootstrap, { ...options, eval: true });
 }
+
+/**
+ * Starts a module thread as startModuleThread does and resolves once it says it is ready: its first
+ * message, which every byzps thread module posts after its setup. Rejects when the thread fails
+ * before that (a missing file, an error during setup).
+ */
+export function startReadyThread(callerUrl: string, stem: string, options: WorkerOptions = {}): Promise<Worker> {
+  const thread = startModuleThread(callerUrl, stem, options);
+  return new Promise((resolve, reject) => {
+    const failed = (error: Error) => {
+      reject(error);
+    };
+    thread.once('error', failed);
+    thread.once('message', () => {
+      thread.off('error', failed);
+      resolve(thread);
+    });
+  });
+}

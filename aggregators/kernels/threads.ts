@@ -6,7 +6,7 @@ import { KernelInstance, loadKernelModule } from './kernel-instance.js';
 import type { Kernels } from './kernels.js';
 import { splitRange } from './range-split.js';
 import { createSimdKernels, type RangeExecutor } from './simd.js';
-import { startModuleThread } from './start-thread.js';
+import { startReadyThread } from './start-thread.js';
 import { Control, writeJob } from './thread-control.js';
 import type { KernelThreadData } from './thread-worker.js';
 
@@ -23,8 +23,8 @@ export interface ThreadOptions {
   readonly memory?: GradientMemory;
 }
 
-function startWorker(workerData: KernelThreadData, transferList: MessagePort[]): Worker {
-  return startModuleThread(import.meta.url, './thread-worker', { workerData, transferList });
+function startWorker(workerData: KernelThreadData, transferList: MessagePort[]): Promise<Worker> {
+  return startReadyThread(import.meta.url, './thread-worker', { workerData, transferList });
 }
 
 /**
@@ -41,15 +41,13 @@ export async function createThreadedKernels(options: ThreadOptions = {}): Promis
   if (module === undefined) throw new AggregationError('kernels.wasm is missing; run npm run build:wasm');
   const control = new Int32Array(new SharedArrayBuffer(Control.words * 4));
   const errorChannels = Array.from({ length: threads - 1 }, () => new MessageChannel());
-  const workers = errorChannels.map(({ port1, port2 }, index) => {
-    port1.unref();
-    const workerData: KernelThreadData = { memory: memory.memory, control: control.buffer, slot: index + 1, slots: threads, errors: port2 };
-    return startWorker(workerData, [port2]);
-  });
-  await Promise.all(workers.map((worker) => new Promise<void>((resolve, reject) => {
-    worker.once('message', () => { resolve(); });
-    worker.once('error', reject);
-  })));
+  const workers = await Promise.all(
+    errorChannels.map(({ port1, port2 }, index) => {
+      port1.unref();
+      const workerData: KernelThreadData = { memory: memory.memory, control: control.buffer, slot: index + 1, slots: threads, errors: port2 };
+      return startWorker(workerData, [port2]);
+    }),
+  );
   workers.forEach((worker) => { worker.unref(); });
 
   const instance = new KernelInstance(module, memory.memory);
