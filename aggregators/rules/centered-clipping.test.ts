@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError, ShapeError, TooFewInputsError } from '../errors.js';
+import { InvalidParameterError, ShapeError } from '../errors.js';
 import { createAggregator } from '../registry.js';
-import { byzantineRows, clusteredRows, float64Rows, loadGoldenCases, permutationDrift, relativeError, SeededRandom } from '../testing.js';
+import { byzantineRows, clusteredRows, float64Rows, loadGoldenCases, relativeError, SeededRandom } from '../testing.js';
 
 /** Centered clipping written out in d-space on the raw rows, to check the coefficient form against. */
 function bruteForceCenteredClipping(rows: readonly Float64Array[], v0: Float64Array, tau: number, iters: number): Float64Array {
@@ -84,14 +84,6 @@ describe('centered-clipping', () => {
     }).toThrow(/state entry "previousAggregate" belongs to no stage/);
   });
 
-  it('is unchanged by reordering the workers, and its clip factors follow them', () => {
-    const random = SeededRandom.fromSeed(74);
-    const rows = clusteredRows(random, 9, 8, 1);
-    const drift = permutationDrift(() => createAggregator({ name: 'centered-clipping', f: 2, params: { tau: 0.3, iters: 4 } }), rows, random.permutation(9));
-    expect(drift.output).toBeLessThan(1e-13);
-    expect(drift.diagnostics).toBeLessThan(1e-13);
-  });
-
   it('limits how far f gradients scaled by 1e6 move the aggregate: by at most 2f·tau/n per iteration', () => {
     const random = SeededRandom.fromSeed(75);
     const honest = clusteredRows(random, 7, 10);
@@ -107,10 +99,7 @@ describe('centered-clipping', () => {
     expect(shift).toBeLessThanOrEqual((2 * ((2 * 3 * tau) / 10)) * (1 + 1e-12));
   });
 
-  it('refuses n ≤ 2f and bad tau or iters', () => {
-    const rows = Array.from({ length: 4 }, () => new Float64Array(2));
-    expect(() => createAggregator({ name: 'centered-clipping', f: 2 }).aggregate(rows)).toThrow(TooFewInputsError);
-    expect(() => createAggregator({ name: 'centered-clipping', f: 2 }).aggregate(rows)).toThrow('centered-clipping needs n > 2f: got n=4, f=2');
+  it('refuses a bad tau or iters', () => {
     expect(() => createAggregator({ name: 'centered-clipping', f: 0, params: { tau: 0 } })).toThrow('centered-clipping parameter tau must be > 0, got 0');
     expect(() => createAggregator({ name: 'centered-clipping', f: 0, params: { iters: 0 } })).toThrow(InvalidParameterError);
     expect(() => createAggregator({ name: 'centered-clipping', f: 0, params: { iters: 2.5 } })).toThrow('must be an integer');

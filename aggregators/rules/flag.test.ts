@@ -350,11 +350,4 @@ describe('flag: parameters and preconditions', () => {
     expect(call).toThrow(TooFewInputsError);
     expect(call).toThrow('flag needs n ≥ r = 5: got n=4, f=1');
   });
-
-  it('needs an honest majority, n > 2f', () => {
-    expect(flag(2).minInputs()).toBe(5);
-    const call = () => flag(2).aggregate(gaussianRows(6, 4, 6));
-    expect(call).toThrow(TooFewInputsError);
-    expect(call).toThrow('flag needs n > 2f: got n=4, f=2');
-  });
 });

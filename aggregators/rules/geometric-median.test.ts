@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError, TooFewInputsError } from '../errors.js';
+import { InvalidParameterError } from '../errors.js';
 import { createAggregator } from '../registry.js';
-import { byzantineRows, clusteredRows, float64Rows, loadGoldenCases, permutationDrift, relativeError, SeededRandom } from '../testing.js';
+import { byzantineRows, clusteredRows, float64Rows, loadGoldenCases, relativeError, SeededRandom } from '../testing.js';
 
 function distance(a: Float64Array, b: Float64Array): number {
   return Math.sqrt(a.reduce((sum, value, j) => sum + (value - b[j]!) ** 2, 0));
@@ -58,14 +58,6 @@ describe('geometric-median', () => {
     expect(diagnostics.summary).toMatchObject({ iterations: 1, converged: 0 });
   });
 
-  it('is unchanged by reordering the workers, and its weights follow them', () => {
-    const random = SeededRandom.fromSeed(62);
-    const rows = clusteredRows(random, 10, 8, 1);
-    const drift = permutationDrift(() => createAggregator({ name: 'geometric-median', f: 3 }), rows, random.permutation(10));
-    expect(drift.output).toBeLessThan(1e-10);
-    expect(drift.diagnostics).toBeLessThan(1e-10);
-  });
-
   it.each([
     [7, 3],
     [12, 5],
@@ -80,13 +72,9 @@ describe('geometric-median', () => {
     expect(distance(output, center)).toBeLessThanOrEqual(((2 * (1 - alpha)) / (1 - 2 * alpha)) * radius);
   });
 
-  it('refuses n ≤ 2f and bad parameters', () => {
-    const rows = Array.from({ length: 4 }, () => new Float64Array(2));
-    expect(() => createAggregator({ name: 'geometric-median', f: 2 }).aggregate(rows)).toThrow(TooFewInputsError);
-    expect(() => createAggregator({ name: 'geometric-median', f: 2 }).aggregate(rows)).toThrow('geometric-median needs n > 2f: got n=4, f=2');
+  it('refuses bad parameters', () => {
     expect(() => createAggregator({ name: 'geometric-median', f: 0, params: { nu: 0 } })).toThrow('geometric-median parameter nu must be > 0, got 0');
     expect(() => createAggregator({ name: 'geometric-median', f: 0, params: { maxIterations: 0 } })).toThrow(InvalidParameterError);
     expect(() => createAggregator({ name: 'geometric-median', f: 0, params: { tol: -1 } })).toThrow(InvalidParameterError);
-    expect(() => createAggregator({ name: 'geometric-median', f: 0, params: { eps: 1 } })).toThrow(/no parameter "eps"; known: nu, tol, maxIterations/);
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError, TooFewInputsError } from '../errors.js';
+import { InvalidParameterError } from '../errors.js';
 import { createAggregator } from '../registry.js';
 import { byScore } from './multi-krum.js';
-import { byzantineRows, clusteredRows, float64Rows, loadGoldenCases, permutationDrift, relativeError, SeededRandom, type Attack } from '../testing.js';
+import { byzantineRows, clusteredRows, float64Rows, loadGoldenCases, relativeError, SeededRandom, type Attack } from '../testing.js';
 
 describe('multi-krum', () => {
   it('averages the m rows with the lowest scores', () => {
@@ -34,14 +34,6 @@ describe('multi-krum', () => {
     expect(expected.m).toBe(golden.n - expected.f);
   });
 
-  it('is unchanged by reordering the workers, and its diagnostics follow them', () => {
-    const random = SeededRandom.fromSeed(32);
-    const rows = clusteredRows(random, 10, 10, 1);
-    const drift = permutationDrift(() => createAggregator({ name: 'multi-krum', f: 3 }), rows, random.permutation(10));
-    expect(drift.output).toBeLessThan(1e-14);
-    expect(drift.diagnostics).toBeLessThan(1e-12);
-  });
-
   it.each<[Attack, number, number]>([
     ['scaled', 7, 2],
     ['sign-flip', 7, 2],
@@ -56,14 +48,12 @@ describe('multi-krum', () => {
     expect(selected.slice(f)).toEqual(new Array<number>(n - f).fill(1));
   });
 
-  it('rejects m > n at call time, and bad m or n at build time', () => {
+  it('rejects m > n at call time, and a bad m at build time', () => {
     const rule = createAggregator({ name: 'multi-krum', f: 1, params: { m: 6 } });
     const rows = Array.from({ length: 5 }, () => new Float64Array(2));
     expect(() => rule.aggregate(rows)).toThrow(InvalidParameterError);
     expect(() => rule.aggregate(rows)).toThrow('multi-krum parameter m=6 exceeds the number of gradients n=5');
     expect(() => createAggregator({ name: 'multi-krum', f: 1, params: { m: 0 } })).toThrow('multi-krum parameter m must be ≥ 1, got 0');
     expect(() => createAggregator({ name: 'multi-krum', f: 1, params: { m: 1.5 } })).toThrow('must be an integer');
-    expect(() => createAggregator({ name: 'multi-krum', f: 2 }).aggregate(rows)).toThrow(TooFewInputsError);
-    expect(() => createAggregator({ name: 'multi-krum', f: 2 }).aggregate(rows)).toThrow('multi-krum needs n ≥ 2f+3: got n=5, f=2');
   });
 });

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidParameterError, TooFewInputsError } from '../errors.js';
 import { createAggregator } from '../registry.js';
-import { byzantineRows, clusteredRows, coordinateRange, float64Rows, loadGoldenCases, permutationDrift, relativeError, SeededRandom, type Attack } from '../testing.js';
+import { byzantineRows, clusteredRows, coordinateRange, float64Rows, loadGoldenCases, relativeError, SeededRandom, type Attack } from '../testing.js';
 
 describe('trimmed-mean', () => {
   it('drops the f largest and f smallest values per coordinate and averages the rest', () => {
@@ -26,14 +25,6 @@ describe('trimmed-mean', () => {
     expect(relativeError(trimmed, mean)).toBeLessThan(1e-15);
   });
 
-  it('is unchanged by reordering the workers, and its keptShare follows them', () => {
-    const random = SeededRandom.fromSeed(12);
-    const rows = clusteredRows(random, 11, 16, 1);
-    const drift = permutationDrift(() => createAggregator({ name: 'trimmed-mean', f: 3 }), rows, random.permutation(11));
-    expect(drift.output).toBeLessThan(1e-15);
-    expect(drift.diagnostics).toBe(0);
-  });
-
   it.each<[Attack, number, number]>([
     ['scaled', 9, 4],
     ['sign-flip', 9, 4],
@@ -49,13 +40,5 @@ describe('trimmed-mean', () => {
       expect(value).toBeLessThanOrEqual(max[j]!);
     });
     if (attack === 'scaled') expect(diagnostics.perWorker.keptShare!.slice(0, f)).toEqual(new Array<number>(f).fill(0));
-  });
-
-  it('refuses n ≤ 2f with the condition in the message, and unknown parameters', () => {
-    const rule = createAggregator({ name: 'trimmed-mean', f: 3 });
-    const rows = Array.from({ length: 6 }, () => new Float64Array(3));
-    expect(() => rule.aggregate(rows)).toThrow(TooFewInputsError);
-    expect(() => rule.aggregate(rows)).toThrow('trimmed-mean needs n > 2f: got n=6, f=3');
-    expect(() => createAggregator({ name: 'trimmed-mean', f: 1, params: { beta: 0.1 } })).toThrow(InvalidParameterError);
   });
 });
