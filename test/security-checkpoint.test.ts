@@ -1,22 +1,16 @@
-import { mkdtemp, readdir, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointStore, type Checkpoint } from '../services/checkpoint.js';
-import { ScriptedWorker, startTestServer, type TestServer } from './server-harness.js';
+import { cleanupAfterEach } from './cleanup.js';
+import { ScriptedWorker, startTestServer } from './server-harness.js';
 
 const DIMENSION = 6;
+const cleanup = cleanupAfterEach();
 let directory: string;
-let server: TestServer | undefined;
 
 beforeEach(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'byzps-checkpoint-'));
-});
-
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  await rm(directory, { recursive: true, force: true });
+  directory = await cleanup.directory('byzps-checkpoint-');
 });
 
 /** A checkpoint of this suite's run (synthetic task, seed 1) at `round`, with θ filled with `round`. */
@@ -41,20 +35,16 @@ describe('damaged checkpoints at server start', () => {
     const newest = await store.write(checkpointAt(7));
     await truncate(newest, 100);
 
-    server = await startTestServer({ dimension: DIMENSION, checkpointDir: directory, momentum: 0.5 });
+    const server = cleanup.add(await startTestServer({ dimension: DIMENSION, checkpointDir: directory, momentum: 0.5 }));
     const errors = server.logLines.filter((line) => line.includes('"level":50'));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/skipping damaged checkpoint checkpoint-0000000007\.bin: checksum mismatch \(truncated or corrupt\)/);
     expect(server.handle.engine.round).toBe(4);
     expect([...server.handle.engine.parameters]).toEqual(new Array<number>(DIMENSION).fill(4));
     // Workers keep the ids the checkpoint recorded.
-    const client = new ScriptedWorker(server.address);
-    try {
-      expect((await client.join('beta')).workerId).toBe(2);
-      expect((await client.join('gamma')).workerId).toBe(3);
-    } finally {
-      client.close();
-    }
+    const client = cleanup.add(new ScriptedWorker(server.address));
+    expect((await client.join('beta')).workerId).toBe(2);
+    expect((await client.join('gamma')).workerId).toBe(3);
     expect((await readdir(directory)).sort()).toEqual(['checkpoint-0000000004.bin', 'checkpoint-0000000007.bin.corrupt']);
   });
 
@@ -64,7 +54,7 @@ describe('damaged checkpoints at server start', () => {
     const only = await store.write(checkpointAt(1));
     await writeFile(only, Buffer.concat([Buffer.from('BYZPSCK1'), Buffer.alloc(64, 7)]));
 
-    server = await startTestServer({ dimension: DIMENSION, checkpointDir: directory });
+    const server = cleanup.add(await startTestServer({ dimension: DIMENSION, checkpointDir: directory }));
     const errors = server.logLines.filter((line) => line.includes('"level":50'));
     expect(errors.map((line) => /skipping damaged checkpoint (\S+): ([^;]+);/.exec(line)?.slice(1))).toEqual([
       ['checkpoint-0000000002.bin', 'not a byzps checkpoint'],

@@ -1,33 +1,25 @@
 import { connect, constants } from 'node:http2';
 import { status } from '@grpc/grpc-js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from './cleanup.js';
 import { pullRequest } from './protobuf-wire.js';
 import { bearer, chunksOf, eventually, metricValue, scrape, ScriptedWorker, startTestServer, WORKER_TOKEN, type TestServer } from './server-harness.js';
 
-let server: TestServer | undefined;
-const closers: (() => void)[] = [];
-
-afterEach(async () => {
-  closers.splice(0).forEach((close) => {
-    close();
-  });
-  await server?.close();
-  server = undefined;
-});
+const cleanup = cleanupAfterEach();
 
 function worker(address: string): ScriptedWorker {
-  const client = new ScriptedWorker(address);
-  closers.push(() => {
-    client.close();
-  });
-  return client;
+  return cleanup.add(new ScriptedWorker(address));
+}
+
+async function serverWith(overrides: Parameters<typeof startTestServer>[0]): Promise<TestServer> {
+  return cleanup.add(await startTestServer(overrides));
 }
 
 const counted = async (port: number, name: string, labels: Record<string, string>) => metricValue(await scrape(port), name, labels);
 
 describe('limits on what one client can hold', () => {
   it('refuses a second push stream for the same worker and round with ALREADY_EXISTS while the first goes on', async () => {
-    server = await startTestServer({ dimension: 8 });
+    const server = await serverWith({ dimension: 8 });
     const client = worker(server.address);
     const id = (await client.join('w')).workerId;
     const gradient = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -38,7 +30,7 @@ describe('limits on what one client can hold', () => {
     });
     first.write(head!);
     // The server has the first chunk (and so the worker's slot for round 0) once it counted its 16 bytes.
-    await eventually(async () => (await counted(server!.handle.httpPort, 'byzps_gradient_bytes_received_total', {})) === 16, 'the first chunk arrived', 5000);
+    await eventually(async () => (await counted(server.handle.httpPort, 'byzps_gradient_bytes_received_total', {})) === 16, 'the first chunk arrived', 5000);
     const second = await client.push(id, 0, gradient);
     expect(second).toMatchObject({ ok: false, code: status.ALREADY_EXISTS, details: expect.stringMatching(/already pushed \(or is pushing\)/) as unknown });
     first.write(tail!);
@@ -49,7 +41,7 @@ describe('limits on what one client can hold', () => {
   });
 
   it('holds at most one gradient buffer per worker: streams beyond it are refused before any buffer is taken, the rest cut at --push-timeout-ms', async () => {
-    server = await startTestServer({ dimension: 1024, pushTimeoutMs: 1500 });
+    const server = await serverWith({ dimension: 1024, pushTimeoutMs: 1500 });
     const workers = 4;
     const streamsEach = 10;
     const client = worker(server.address);
@@ -67,7 +59,7 @@ describe('limits on what one client can hold', () => {
   });
 
   it('refuses a worker beyond --max-workers with RESOURCE_EXHAUSTED, and lets a known one join again', async () => {
-    server = await startTestServer({ dimension: 4, maxWorkers: 2 });
+    const server = await serverWith({ dimension: 4, maxWorkers: 2 });
     const client = worker(server.address);
     await client.join('a');
     await client.join('b');
@@ -78,13 +70,11 @@ describe('limits on what one client can hold', () => {
 
   it('cuts off a pull whose client stops reading after --pull-timeout-ms', async () => {
     // θ of 32 MiB: more chunks than the server's stream buffers before it must wait for the client.
-    server = await startTestServer({ dimension: 2 ** 23, pullTimeoutMs: 1000 });
+    const server = await serverWith({ dimension: 2 ** 23, pullTimeoutMs: 1000 });
     const id = (await worker(server.address).join('reader')).workerId;
     // A client that advertises a receive window of 0 bytes: the server cannot send it anything.
     const session = connect(`http://${server.address}`, { settings: { initialWindowSize: 0 } });
-    closers.push(() => {
-      session.destroy();
-    });
+    cleanup.defer(() => { session.destroy(); });
     session.on('error', () => undefined);
     const request = session.request({
       [constants.HTTP2_HEADER_METHOD]: 'POST',

@@ -1,16 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { readdir } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from './cleanup.js';
 import { cliPath, expectOneLineFailure, runCli } from './cli-process.js';
 
-const directories: string[] = [];
-
-afterEach(async () => {
-  await Promise.all(directories.splice(0).map((directory) => rm(directory, { recursive: true, force: true })));
-});
+const cleanup = cleanupAfterEach();
 
 describe('byzps ps', () => {
   it('lists every setting with its flag, environment variable and default', () => {
@@ -39,11 +34,10 @@ describe('byzps ps', () => {
   });
 
   it('says where it listens, serves /metrics, and on SIGTERM writes a last checkpoint and exits 0', async () => {
-    const checkpointDir = await mkdtemp(join(tmpdir(), 'byzps-ps-'));
-    directories.push(checkpointDir);
-    const child = spawn(process.execPath, [cliPath, 'ps', '--grpc-host', '127.0.0.1', '--grpc-port', '0', '--http-host', '127.0.0.1', '--http-port', '0', '--dimension', '16'], {
+    const checkpointDir = await cleanup.directory('byzps-ps-');
+    const child = cleanup.child(spawn(process.execPath, [cliPath, 'ps', '--grpc-host', '127.0.0.1', '--grpc-port', '0', '--http-host', '127.0.0.1', '--http-port', '0', '--dimension', '16'], {
       env: { ...process.env, BYZPS_CHECKPOINT_DIR: checkpointDir },
-    });
+    }));
     let stderr = '';
     child.stderr.setEncoding('utf8');
     const listening = new Promise<string>((resolve) => {

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from './cleanup.js';
 import { eventually, ScriptedWorker, startTestServer, WORKER_TOKEN } from './server-harness.js';
 
 const SCRIPT = new URL('./server-process.ts', import.meta.url).pathname;
@@ -14,16 +13,11 @@ interface ServerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const running: ChildProcess[] = [];
+const cleanup = cleanupAfterEach();
 let directory: string;
 
 beforeEach(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'byzps-restart-'));
-});
-
-afterEach(async () => {
-  for (const child of running.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await rm(directory, { recursive: true, force: true });
+  directory = await cleanup.directory('byzps-restart-');
 });
 
 async function launch(): Promise<ServerProcess> {
@@ -32,7 +26,7 @@ async function launch(): Promise<ServerProcess> {
     ['--import', 'tsx', SCRIPT, '--grpc-host', '127.0.0.1', '--grpc-port', '0', '--http-host', '127.0.0.1', '--http-port', '0', '--dimension', '1000', '--momentum', '0.9', '--learning-rate', '0.1', '--checkpoint-dir', directory, '--checkpoint-every-rounds', '1'],
     { env: { ...process.env, BYZPS_WORKER_TOKEN: WORKER_TOKEN, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  running.push(child);
+  cleanup.child(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
       resolve({ code, signal });
@@ -97,16 +91,12 @@ describe('parameter server restarts', () => {
     const resumedRun = await pullAs(second.address, 'b');
     second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
-    const uninterrupted = await startTestServer({ dimension: 1000, momentum: 0.9, learningRate: 0.1, logLevel: 'warn' });
-    try {
-      await driveRounds(uninterrupted.address, 0, 4);
-      const reference = await pullAs(uninterrupted.address, 'b');
-      expect(resumedRun.round).toBe(4);
-      expect(reference.round).toBe(4);
-      expect(Buffer.from(resumedRun.theta.buffer).equals(Buffer.from(reference.theta.buffer))).toBe(true);
-    } finally {
-      await uninterrupted.close();
-    }
+    const uninterrupted = cleanup.add(await startTestServer({ dimension: 1000, momentum: 0.9, learningRate: 0.1, logLevel: 'warn' }));
+    await driveRounds(uninterrupted.address, 0, 4);
+    const reference = await pullAs(uninterrupted.address, 'b');
+    expect(resumedRun.round).toBe(4);
+    expect(reference.round).toBe(4);
+    expect(Buffer.from(resumedRun.theta.buffer).equals(Buffer.from(reference.theta.buffer))).toBe(true);
   });
 
   it('exits 0 on SIGTERM after writing a last checkpoint of the open round', async () => {

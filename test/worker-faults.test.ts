@@ -1,35 +1,31 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../services/config.js';
 import { parseInstructions } from '../worker/faults.js';
+import { cleanupAfterEach } from './cleanup.js';
 import { eventually, metricValue, scrape, startTestServer, type TestServer } from './server-harness.js';
 import { startTestWorker, workerMetric, type TestWorker } from './worker-harness.js';
 
-let server: TestServer | undefined;
-let workers: TestWorker[] = [];
+const cleanup = cleanupAfterEach();
+/** The test's current server: the newest serverWith started. */
+let server: TestServer;
 
-afterEach(async () => {
-  await Promise.all(workers.map((worker) => worker.handle.close()));
-  await server?.close();
-  workers = [];
-  server = undefined;
-});
+const closeWorker = (worker: TestWorker) => worker.handle.close();
 
 /** A server whose rounds close 150 ms after their first gradient, so a faulty worker cannot hold them up. */
 async function serverWith(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
-  server = await startTestServer({ dimension: 64, roundDeadlineMs: 150, quorum: 1, ...overrides });
+  server = cleanup.add(await startTestServer({ dimension: 64, roundDeadlineMs: 150, quorum: 1, ...overrides }));
   return server;
 }
 
 /** An honest worker "h" and a worker "x" launched with `faults` (the --fault syntax). */
 async function honestAndFaulty(faults: string): Promise<{ honest: TestWorker; faulty: TestWorker }> {
-  const honest = await startTestWorker(server!.address, { name: 'h', workers: 2 });
-  const faulty = await startTestWorker(server!.address, { name: 'x', workers: 2, fault: parseInstructions(faults) });
-  workers.push(honest, faulty);
+  const honest = cleanup.add(await startTestWorker(server.address, { name: 'h', workers: 2 }), closeWorker);
+  const faulty = cleanup.add(await startTestWorker(server.address, { name: 'x', workers: 2, fault: parseInstructions(faults) }), closeWorker);
   return { honest, faulty };
 }
 
 async function rejected(reason: string): Promise<number> {
-  return metricValue(await scrape(server!.handle.httpPort), 'byzps_gradients_rejected_total', { reason });
+  return metricValue(await scrape(server.handle.httpPort), 'byzps_gradients_rejected_total', { reason });
 }
 
 describe('system faults of a worker', () => {
@@ -38,13 +34,13 @@ describe('system faults of a worker', () => {
     const { faulty } = await honestAndFaulty('delay:ms=2000');
     await eventually(async () => (await workerMetric(faulty.handle.metrics.pushFailures, { code: 'FAILED_PRECONDITION' })) >= 1, 'the straggler’s push arrives late', 15_000);
     expect(await rejected('stale_round')).toBeGreaterThanOrEqual(1);
-    expect(server!.handle.engine.round).toBeGreaterThan(3);
+    expect(server.handle.engine.round).toBeGreaterThan(3);
   });
 
   it('a worker stopped in the middle of a 10-minute delay stops at once, without pushing', async () => {
     await serverWith();
     const { faulty } = await honestAndFaulty('delay:ms=600000');
-    await eventually(() => faulty.logLines.some((line) => line.includes('"msg":"joined the parameter server"')) && server!.handle.engine.round >= 2, 'the straggler is sleeping before its push');
+    await eventually(() => faulty.logLines.some((line) => line.includes('"msg":"joined the parameter server"')) && server.handle.engine.round >= 2, 'the straggler is sleeping before its push');
     await faulty.handle.close();
     await faulty.handle.done;
     expect(await workerMetric(faulty.handle.metrics.pushDuration)).toBe(0);
@@ -54,16 +50,16 @@ describe('system faults of a worker', () => {
   it('drop-push: the worker computes every round but the server never gets a gradient from it', async () => {
     await serverWith();
     const { faulty } = await honestAndFaulty('drop-push:probability=1');
-    await eventually(() => server!.handle.engine.round >= 5, 'five rounds close without it');
+    await eventually(() => server.handle.engine.round >= 5, 'five rounds close without it');
     expect(await workerMetric(faulty.handle.metrics.pushesSkipped)).toBeGreaterThanOrEqual(3);
     expect(await workerMetric(faulty.handle.metrics.steps)).toBeGreaterThanOrEqual(3);
-    expect(server!.handle.engine.workers().find((worker) => worker.name === 'x')?.lastPushUnixMs).toBe(0);
+    expect(server.handle.engine.workers().find((worker) => worker.name === 'x')?.lastPushUnixMs).toBe(0);
   });
 
   it('duplicate-push: every second copy is refused, as a duplicate or, once its push closed the round, as stale; training goes on', async () => {
     await serverWith();
     const { faulty } = await honestAndFaulty('duplicate-push');
-    await eventually(() => server!.handle.engine.round >= 4, 'four rounds close');
+    await eventually(() => server.handle.engine.round >= 4, 'four rounds close');
     const refusedCopies = (await workerMetric(faulty.handle.metrics.pushFailures, { code: 'ALREADY_EXISTS' })) + (await workerMetric(faulty.handle.metrics.pushFailures, { code: 'FAILED_PRECONDITION' }));
     expect(refusedCopies).toBeGreaterThanOrEqual(3);
     expect((await rejected('duplicate')) + (await rejected('stale_round'))).toBeGreaterThanOrEqual(3);
@@ -80,7 +76,7 @@ describe('system faults of a worker', () => {
     const { faulty } = await honestAndFaulty(fault);
     await eventually(async () => (await workerMetric(faulty.handle.metrics.pushFailures, { code })) >= 2, 'two corrupt pushes are refused');
     expect(await rejected(reason)).toBeGreaterThanOrEqual(2);
-    expect(server!.handle.engine.parameters.every(Number.isFinite)).toBe(true);
+    expect(server.handle.engine.parameters.every(Number.isFinite)).toBe(true);
   });
 
   it('crash: exits with the given code once its steps are done', async () => {
@@ -95,7 +91,7 @@ describe('system faults of a worker', () => {
   it('hang: stops pulling and pushing after its steps but keeps running until stopped', async () => {
     await serverWith();
     const { faulty } = await honestAndFaulty('hang:after-steps=1');
-    await eventually(() => server!.handle.engine.round >= 5, 'rounds go on without the hung worker');
+    await eventually(() => server.handle.engine.round >= 5, 'rounds go on without the hung worker');
     expect(faulty.handle.loop.stepsDone).toBe(1);
     let settled = false;
     void faulty.handle.done.then(() => (settled = true));
@@ -117,14 +113,13 @@ describe('system faults of a worker', () => {
   it('rejoins under the same name after the server restarts, with capped backoff while it is away', async () => {
     const first = await serverWith();
     const port = first.handle.grpcPort;
-    const worker = await startTestWorker(first.address, { name: 'h', workers: 1 });
-    workers.push(worker);
+    const worker = cleanup.add(await startTestWorker(first.address, { name: 'h', workers: 1 }), closeWorker);
     await eventually(() => first.handle.engine.round >= 2, 'the first server runs rounds');
     await first.close();
     await new Promise((resolve) => setTimeout(resolve, 300));
     await serverWith({ grpcPort: port });
-    await eventually(() => server!.handle.engine.round >= 2, 'the restarted server runs rounds with the worker', 15_000);
+    await eventually(() => server.handle.engine.round >= 2, 'the restarted server runs rounds with the worker', 15_000);
     expect(await workerMetric(worker.handle.metrics.reconnects)).toBeGreaterThanOrEqual(1);
-    expect(server!.handle.engine.workers().map((record) => record.name)).toEqual(['h']);
+    expect(server.handle.engine.workers().map((record) => record.name)).toEqual(['h']);
   });
 });
