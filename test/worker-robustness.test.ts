@@ -15,6 +15,8 @@ const COLLUDING: Readonly<Record<string, AttackSetting>> = {
   alie: { name: 'alie', params: { n: '10', f: '2' } },
   ipm: { name: 'ipm' },
 };
+/** A test trains up to 4 times; each run's own waits are bounded (test/worker-cluster.ts), this only backs them up on a busy machine. */
+const RUNS_TIMEOUT_MS = 600_000;
 const ROBUST_RULES = [{ rule: 'flag', ruleParams: { rescale: 'true' } }, { rule: 'median' }, { rule: 'trimmed-mean' }];
 
 interface Suite {
@@ -61,11 +63,11 @@ function robustnessSuite(suite: Suite): void {
       const attack = ATTACKS[attackName]!;
       expect(await run({ rule: 'mean' }, attackName, attack)).toBeLessThan(suite.meanFailsBelow);
       for (const rule of ROBUST_RULES) expect(await run(rule, attackName, attack)).toBeGreaterThan(honest - suite.robustMargin);
-    });
+    }, RUNS_TIMEOUT_MS);
 
     it.each(suite.colluding ? Object.keys(COLLUDING) : [])('%s against median and trimmed-mean: reported, not bounded', async (attackName) => {
       for (const rule of ['median', 'trimmed-mean']) expect(await run({ rule }, attackName, COLLUDING[attackName])).toBeGreaterThan(-Infinity);
-    });
+    }, RUNS_TIMEOUT_MS);
   });
 }
 
