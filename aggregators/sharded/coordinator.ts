@@ -44,6 +44,11 @@ export class ShardCoordinator {
     });
   }
 
+  /** Fewest inputs a round accepts: the rule's requirement after the pre-aggregators reshape n (as createAggregator's minInputs). */
+  minInputs(): number {
+    for (let n = 1; ; n++) if (!tooFew(this.rule, this.chain, n, this.f)) return n;
+  }
+
   /** The coordinator's share of the state, keyed as createAggregator's getState keys it ("pre0.rngState"). */
   getState(): RuleState | undefined {
     const entries = this.chain.flatMap((stage, i) => Object.entries(stage.state.value ?? {}).map(([key, value]) => [`pre${i}.${key}`, value] as const));
@@ -122,8 +127,8 @@ export class CoordinatorRound {
     if (this.awaiting !== 'nothing') throw new ShardProtocolError(`round ${this.round} has already started`);
     // Refuse too few inputs before asking the shards for anything, as the whole rule would after its pre-aggregators reshape them.
     const { rule, chain } = this.setup;
-    const shaped = chain.reduce((shape, stage) => stage.definition.outputShape?.(shape.n, shape.f, stage.params) ?? shape, { n: this.n, f: this.f });
-    if (shaped.n < rule.requirement.minInputs(shaped.f)) throw new TooFewInputsError(rule.name, rule.requirement.text, shaped.n, shaped.f);
+    const refused = tooFew(rule, chain, this.n, this.f);
+    if (refused !== undefined) throw new TooFewInputsError(rule.name, rule.requirement.text, refused.n, refused.f);
     return this.advance();
   }
 
@@ -229,6 +234,12 @@ export class CoordinatorRound {
     if (this.decision!.apply.kind === 'combine') return undefined;
     return sumArrays(applied.map((reply) => reply.keptCounts), this.applyRows, 'keptCounts', `${this.setup.name} round ${this.round} step ${this.step}`);
   }
+}
+
+/** The rows and bound the rule would get from n inputs, when they fall short of its requirement; undefined when they meet it. */
+function tooFew(rule: RuleDefinition, chain: readonly CoordinatorStage[], n: number, f: number): { n: number; f: number } | undefined {
+  const shaped = chain.reduce((shape, stage) => stage.definition.outputShape?.(shape.n, shape.f, stage.params) ?? shape, { n, f });
+  return shaped.n < rule.requirement.minInputs(shaped.f) ? shaped : undefined;
 }
 
 /** Slices in shard order must be non-empty and cover [0, d) end to end. */

@@ -348,6 +348,8 @@ describe('the protocol', () => {
     expect(() => bulyan.openRound(0, 6, 10, 'float64').start()).toThrow(TooFewInputsError);
     expect(() => bulyan.openRound(0, 6, 10, 'float64').start()).toThrow('bulyan needs n ≥ 4f+3: got n=6, f=1');
     const bucketed = new ShardCoordinator({ name: 'median', f: 1, pre: [{ name: 'bucketing', params: { s: 2 } }] }, 1);
+    expect(bulyan.minInputs()).toBe(createAggregator({ name: 'bulyan', f: 1 }).minInputs());
+    expect(bucketed.minInputs()).toBe(5);
     expect(() => bucketed.openRound(0, 4, 10, 'float64').start()).toThrow('median needs n > 2f: got n=2, f=1');
   });
 
