@@ -226,6 +226,54 @@ describe('what sharding changes is the order of additions, nothing more', () => 
   });
 });
 
+describe('120 rounds of training', () => {
+  /**
+   * Least squares, one data set per worker: worker i's gradient at θ is A_iᵀ(A_iθ − b_i)/m; the f
+   * Byzantine workers send the negated mean of the honest gradients. θ ← θ − η·aggregate, sharded
+   * (S = 3, random cuts) and whole, from the same start: the feedback through θ is where per-round
+   * differences would grow if they were going to.
+   */
+  function train(aggregateRound: (round: number, rows: Float64Array[]) => Float64Array, n: number, f: number, d: number): Float64Array {
+    const random = SeededRandom.fromSeed(n * 100 + d);
+    const m = 12;
+    const data = Array.from({ length: n - f }, () => ({
+      a: Array.from({ length: m }, () => Float64Array.from({ length: d }, () => random.normal())),
+      b: Float64Array.from({ length: m }, () => random.normal()),
+    }));
+    const theta = new Float64Array(d);
+    for (let round = 0; round < 120; round++) {
+      const honest = data.map(({ a, b }) => {
+        const gradient = new Float64Array(d);
+        a.forEach((row, k) => {
+          let residual = -b[k]!;
+          for (let j = 0; j < d; j++) residual += row[j]! * theta[j]!;
+          for (let j = 0; j < d; j++) gradient[j]! += (row[j]! * residual) / m;
+        });
+        return gradient;
+      });
+      const update = aggregateRound(round, [...honest, ...byzantineRows(honest, f, 'sign-flip')]);
+      for (let j = 0; j < d; j++) theta[j]! -= 0.05 * update[j]!;
+    }
+    return theta;
+  }
+
+  it.each(cases.filter(([, , pre]) => pre.length === 0 || pre[0]!.name === 'bucketing'))(
+    '%s (%s): θ sharded over 3 slices equals θ whole, bits for selection rules, 1e-6 relative for the others',
+    (name, _chain, pre) => {
+      const f = 1;
+      const spec: RuleSpec = { name, f, pre };
+      const n = Math.max(createAggregator(spec).minInputs(), 5) * (pre.length > 0 ? 2 : 1);
+      const d = 40;
+      const reference = createAggregator(spec);
+      const whole = train((_round, rows) => reference.aggregate(rows).output, n, f, d);
+      const cluster = shardedCluster(spec, randomSlices(SeededRandom.fromSeed(n), d, 3));
+      const sharded = train((round, rows) => cluster.aggregate(round, rows).output, n, f, d);
+      if (SELECTION_RULES.has(name)) expect(sharded).toEqual(whole);
+      else expect(relativeError(sharded, whole)).toBeLessThanOrEqual(1e-6);
+    },
+  );
+});
+
 describe('state across shards', () => {
   it('centered clipping: each shard keeps its slice of the previous aggregate, and a restored cluster goes on like the whole rule', () => {
     const random = SeededRandom.fromSeed(41);
