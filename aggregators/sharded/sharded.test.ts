@@ -14,6 +14,7 @@ import { ShardCoordinator } from './coordinator.js';
 import { alignedSlices, runRoundLocally } from './local.js';
 import type { ShardReply } from './messages.js';
 import { CoordinateShard, type ShardSlice } from './shard.js';
+import { joinState, splitState } from './state.js';
 
 /**
  * Relative tolerance for float64 rows. A Gram entry is a float64 sum over coordinates (blocks of
@@ -327,6 +328,39 @@ describe('state across shards', () => {
     const reference = createAggregator(spec);
     expect(runRoundLocally(coordinator.openRound(0, 6, 8, 'float64'), [shard.openRound(0, rows)]).outputs[0]).toEqual(reference.aggregate(rows).output);
     expect(coordinator.getState()).toEqual(reference.getState());
+  });
+});
+
+describe('state moves between one process and S shards', () => {
+  it('a whole aggregator\'s checkpoint, split, starts a cluster that goes on like it; the cluster\'s, joined, starts a whole aggregator', () => {
+    const random = SeededRandom.fromSeed(44);
+    const spec: RuleSpec = { name: 'centered-clipping', f: 1, params: { tau: 0.5 }, pre: [{ name: 'bucketing', params: { s: 2, seed: 3 } }] };
+    const d = 60;
+    const slices = randomSlices(random, d, 3);
+    const rounds = Array.from({ length: 6 }, () => attackedRows(random, 10, 1, d));
+    const reference = createAggregator(spec);
+    rounds.slice(0, 2).forEach((rows) => reference.aggregate(rows));
+
+    const cluster = shardedCluster(spec, slices);
+    const pieces = splitState(reference.getState(), slices);
+    cluster.coordinator.setState(pieces.coordinator!);
+    cluster.shards.forEach((shard, s) => {
+      shard.setState(pieces.shards[s]!, 1);
+    });
+    expect(joinState({ coordinator: cluster.coordinator.getState(), shards: cluster.shards.map((shard) => shard.getState()) })).toEqual(reference.getState());
+    rounds.slice(2, 4).forEach((rows, k) => {
+      expect(relativeError(cluster.aggregate(2 + k, rows).output, reference.aggregate(rows).output)).toBeLessThanOrEqual(FLOAT64_TOLERANCE);
+    });
+
+    const single = createAggregator(spec);
+    single.setState(joinState({ coordinator: cluster.coordinator.getState(), shards: cluster.shards.map((shard) => shard.getState()) })!);
+    rounds.slice(4).forEach((rows) => {
+      expect(relativeError(single.aggregate(rows).output, reference.aggregate(rows).output)).toBeLessThanOrEqual(FLOAT64_TOLERANCE);
+    });
+  });
+
+  it('refuses a state vector of another length than the shards cover', () => {
+    expect(() => splitState({ 'rule.previousAggregate': new Float64Array(5) }, [{ shard: 0, start: 0, end: 6 }])).toThrow('has length 5, but the shards cover 6 coordinates');
   });
 });
 
