@@ -150,12 +150,12 @@ describe.each(cases)('%s (%s) across coordinate shards', (name, _chain, pre) => 
     }
   });
 
-  it.each([2, 3])('S = %i shards cut at multiples of 4,096 agree on float32 rows in the gradient memory, and on float64 rows', (shards) => {
+  it.each([2, 3, 5])('S = %i shards cut at multiples of 4,096 agree on float32 rows in the gradient memory, and on float64 rows', (shards) => {
     const random = SeededRandom.fromSeed(name.length * 7 + pre.length + shards);
     const f = 1;
     const spec: RuleSpec = { name, f, pre };
     const n = Math.max(createAggregator(spec).minInputs(), 3) * (pre[0]?.name === 'bucketing' ? 2 : 1);
-    const d = 3 * 4096 + 1 + Math.floor(random.next() * 4000);
+    const d = 5 * 4096 + 1 + Math.floor(random.next() * 4000);
     const rows = attackedRows(random, n, f, d);
     const float32Rows = rows.map((row) => {
       const copy = allocateGradient(d);
