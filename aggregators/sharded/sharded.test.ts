@@ -155,7 +155,7 @@ describe.each(cases)('%s (%s) across coordinate shards', (name, _chain, pre) => 
     const f = 1;
     const spec: RuleSpec = { name, f, pre };
     const n = Math.max(createAggregator(spec).minInputs(), 3) * (pre[0]?.name === 'bucketing' ? 2 : 1);
-    const d = 5 * 4096 + 1 + Math.floor(random.next() * 4000);
+    const d = shards * 4096 + 1 + Math.floor(random.next() * 4000);
     const rows = attackedRows(random, n, f, d);
     const float32Rows = rows.map((row) => {
       const copy = allocateGradient(d);
