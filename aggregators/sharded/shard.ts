@@ -161,6 +161,9 @@ export class ShardRound<G extends Gradient> {
       });
       return { output: out, keptCounts: undefined };
     }
+    if (apply.kind === 'mean-around-median' && apply.rows.some((i) => !Number.isInteger(i) || i < 0 || i >= rows.length)) {
+      throw new ShardProtocolError(`shard ${this.shard.slice.shard} was asked at step ${step} for rows ${apply.rows.join(', ')} of ${rows.length}`);
+    }
     const picked = apply.kind === 'trimmed-mean' ? rows : apply.rows.map((i) => rows[i]!);
     const counts = new Float64Array(picked.length);
     this.kernels.withStagedRows(picked, (staged) => {

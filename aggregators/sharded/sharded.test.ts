@@ -420,6 +420,8 @@ describe('the protocol', () => {
     const shardRound = shard.openRound(0, rows.map((row) => row.subarray(4, 10)));
     expect(() => shardRound.handle({ rule: 'centered-clipping', round: 0, step: 1, mix: [], task: { kind: 'summarize', gram: true, anchor: false } })).toThrow(ShardProtocolError);
     expect(() => shardRound.handle({ rule: 'krum', round: 0, step: 0, mix: [], task: { kind: 'summarize', gram: true, anchor: false } })).toThrow('expected centered-clipping round 0 step 0');
+    const bulyanShard = new CoordinateShard({ name: 'bulyan', f: 0 }, slices[1]!).openRound(0, rows.map((row) => row.subarray(4, 10)));
+    expect(() => bulyanShard.handle({ rule: 'bulyan', round: 0, step: 0, mix: [], task: { kind: 'apply', apply: { kind: 'mean-around-median', rows: [0, 5], drop: 0 } } })).toThrow('asked at step 0 for rows 0, 5 of 5');
     const poisoned = rows.map((row, i) => (i === 2 ? Float64Array.from(row.subarray(4, 10), (value, j) => (j === 3 ? NaN : value)) : row.subarray(4, 10)));
     expect(() => shard.openRound(0, poisoned)).toThrow(NonFiniteInputError);
     expect(() => shard.openRound(0, poisoned)).toThrow('worker 2 has a non-finite value (NaN) at coordinate 7');
