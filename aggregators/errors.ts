@@ -40,3 +40,11 @@ export class NonFiniteInputError extends AggregationError {
     super(`gradient of worker ${worker} has a non-finite value (${value}) at coordinate ${coordinate}`);
   }
 }
+
+/**
+ * A sharded aggregation received a message it cannot use: one for another rule, round or step, a
+ * missing or repeated shard, slices that do not tile the gradient, or shards whose state disagrees.
+ */
+export class ShardProtocolError extends AggregationError {
+  override readonly name = 'ShardProtocolError';
+}

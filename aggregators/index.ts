@@ -11,3 +11,8 @@ export { resolveParams, type ParamSchema, type ParamSpec, type ResolvedParams } 
 export { SeededRandom } from './random.js';
 export { inProcessRunner, startAggregationThread, type RuleRunner, type RunnerResult } from './runner.js';
 export { startReadyThread } from './kernels/start-thread.js';
+export { CoordinatorRound, ShardCoordinator, type ElementType } from './sharded/coordinator.js';
+export { CoordinateShard, ShardRound, type ShardSlice } from './sharded/shard.js';
+export { alignedSlices, runRoundLocally } from './sharded/local.js';
+export { joinState, splitState, type ShardedState } from './sharded/state.js';
+export type { CoordinatorStep, Mixing, ShardApplied, ShardIdentity, ShardMessageHeader, ShardReply, ShardRequest, ShardSummary, ShardTask, SliceApply } from './sharded/messages.js';

@@ -42,6 +42,16 @@ export interface BuildOptions {
   readonly kernels?: Kernels;
 }
 
+/** The registered rule of that name; an unknown name lists the known ones. */
+export function findRule(name: string): RuleDefinition {
+  return findByName(rules, name, 'rule');
+}
+
+/** The registered pre-aggregator of that name; an unknown name lists the known ones. */
+export function findPreAggregator(name: string): PreAggregatorDefinition {
+  return findByName(preAggregators, name, 'pre-aggregator');
+}
+
 function findByName<D extends { readonly name: string }>(list: readonly D[], name: string, kind: 'rule' | 'pre-aggregator'): D {
   const found = list.find((definition) => definition.name === name);
   if (found === undefined) throw new UnknownRuleError(name, list.map((definition) => definition.name), kind);
@@ -116,7 +126,7 @@ export function createAggregator(spec: RuleSpec, options: BuildOptions = {}): Ag
 }
 
 /** Pre-aggregators may change the number of rows; per-row diagnostics are mapped back, last stage first. */
-function mapToWorkers(diagnostics: Diagnostics, maps: readonly ((perRow: readonly number[]) => number[])[]): Diagnostics {
+export function mapToWorkers(diagnostics: Diagnostics, maps: readonly ((perRow: readonly number[]) => number[])[]): Diagnostics {
   if (maps.length === 0) return diagnostics;
   const perWorker = Object.fromEntries(
     Object.entries(diagnostics.perWorker).map(([quantity, values]) => [quantity, maps.reduceRight<readonly number[]>((acc, map) => map(acc), values)]),

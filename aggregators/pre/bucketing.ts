@@ -1,5 +1,5 @@
 import type { GradientBatch } from '../batch.js';
-import { definePreAggregator, type PreAggregation, type StateSlot } from '../rule.js';
+import { definePreAggregator, type PreAggregation, type ShardedPreDecision, type StateSlot } from '../rule.js';
 import { SeededRandom } from '../random.js';
 import type { Gradient } from '../types.js';
 import { mixRows } from './mix.js';
@@ -11,28 +11,35 @@ export function bucketsOf(permutation: readonly number[], size: number): number[
   return buckets;
 }
 
-function bucketingApply<G extends Gradient>(batch: GradientBatch<G>, f: number, size: number, seed: number, state: StateSlot): PreAggregation<G> {
+/** Draws this round's buckets of n rows from the generator in `state` (advancing it): the bucket-mean mixing, the next f and the map back to workers. */
+function drawBuckets(n: number, f: number, size: number, seed: number, state: StateSlot): ShardedPreDecision {
   const stored = state.value?.rngState;
   const random = typeof stored === 'number' ? new SeededRandom(stored) : SeededRandom.fromSeed(seed);
-  const buckets = bucketsOf(random.permutation(batch.n), size);
+  const buckets = bucketsOf(random.permutation(n), size);
   state.value = { rngState: random.state };
-  const weights = new Float64Array(buckets.length * batch.n);
+  const weights = new Float64Array(buckets.length * n);
   buckets.forEach((members, b) => {
-    for (const worker of members) weights[b * batch.n + worker] = 1 / members.length;
+    for (const worker of members) weights[b * n + worker] = 1 / members.length;
   });
   return {
+    mixing: { m: buckets.length, weights },
     // No Gram passes on: the next stage computes it on ⌈n/s⌉ rows, cheaper than the n-row K, when it needs one.
-    batch: mixRows(batch, weights, buckets.length),
+    gram: undefined,
     // Each Byzantine worker spoils at most its own bucket.
     f: Math.min(f, buckets.length),
     toWorkers: (perBucket) => {
-      const perWorker = new Array<number>(batch.n).fill(0);
+      const perWorker = new Array<number>(n).fill(0);
       buckets.forEach((members, b) => {
         for (const worker of members) perWorker[worker] = perBucket[b]!;
       });
       return perWorker;
     },
   };
+}
+
+function bucketingApply<G extends Gradient>(batch: GradientBatch<G>, f: number, size: number, seed: number, state: StateSlot): PreAggregation<G> {
+  const drawn = drawBuckets(batch.n, f, size, seed, state);
+  return { batch: mixRows(batch, drawn.mixing!.weights, drawn.mixing!.m), f: drawn.f, toWorkers: drawn.toWorkers };
 }
 
 /**
@@ -53,5 +60,12 @@ export const bucketingPreAggregator = definePreAggregator({
   },
   apply(batch, f, params, state) {
     return bucketingApply(batch, f, params.s, params.seed, state);
+  },
+  // The generator lives with the coordinator, which draws the buckets; the shards only mix their slices.
+  sharded: {
+    gram: false,
+    decide({ n, f }, params, state) {
+      return drawBuckets(n, f, params.s, params.seed, state);
+    },
   },
 });

@@ -13,13 +13,20 @@ export function clipFactors(gram: Float64Array, n: number, tau: number): Float64
   });
 }
 
+/** The diagonal n×n scaling that clips the rows, or undefined when no row exceeds τ. */
+function clipScaling(gram: Float64Array, n: number, tau: number): Float64Array | undefined {
+  const factors = clipFactors(gram, n, tau);
+  if (factors.every((factor) => factor === 1)) return undefined;
+  const scaling = new Float64Array(n * n);
+  factors.forEach((factor, i) => (scaling[i * n + i] = factor));
+  return scaling;
+}
+
 function clipApply<G extends Gradient>(batch: GradientBatch<G>, f: number, tau: number): PreAggregation<G> {
   const n = batch.n;
   const gram = batch.gram();
-  const factors = clipFactors(gram, n, tau);
-  if (factors.every((factor) => factor === 1)) return { batch, f, toWorkers: sameWorkers };
-  const scaling = new Float64Array(n * n);
-  factors.forEach((factor, i) => (scaling[i * n + i] = factor));
+  const scaling = clipScaling(gram, n, tau);
+  if (scaling === undefined) return { batch, f, toWorkers: sameWorkers };
   return { batch: mixRows(batch, scaling, n, mixedGram(scaling, n, gram, n)), f, toWorkers: sameWorkers };
 }
 
@@ -38,5 +45,13 @@ export const clipPreAggregator = definePreAggregator({
   },
   apply(batch, f, params) {
     return clipApply(batch, f, params.tau!);
+  },
+  sharded: {
+    gram: true,
+    decide({ n, f, gram }, params) {
+      const scaling = clipScaling(gram!, n, params.tau!);
+      if (scaling === undefined) return { mixing: undefined, gram, f, toWorkers: sameWorkers };
+      return { mixing: { m: n, weights: scaling }, gram: mixedGram(scaling, n, gram!, n), f, toWorkers: sameWorkers };
+    },
   },
 });

@@ -40,4 +40,12 @@ export const nnmPreAggregator = definePreAggregator({
   apply(batch, f) {
     return nnmApply(batch, f);
   },
+  sharded: {
+    gram: true,
+    decide({ n, f, gram }) {
+      if (n <= f) throw new TooFewInputsError('nnm', 'n > f', n, f);
+      const weights = nearestNeighbourMixing(gram!, n, f);
+      return { mixing: { m: n, weights }, gram: mixedGram(weights, n, gram!, n), f, toWorkers: sameWorkers };
+    },
+  },
 });

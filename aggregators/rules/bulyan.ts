@@ -1,7 +1,7 @@
 import type { GradientBatch } from '../batch.js';
 import { squaredDistances } from '../gram.js';
 import { defineRule } from '../rule.js';
-import type { Gradient } from '../types.js';
+import type { Diagnostics, Gradient } from '../types.js';
 import { byScore, krumScores } from './multi-krum.js';
 
 /** Bulyan's selection phase, decided from K alone. */
@@ -43,18 +43,20 @@ function bulyanAggregate<G extends Gradient>(batch: GradientBatch<G>, f: number)
     output,
     keptCounts,
   );
-  const selected = new Array<number>(batch.n).fill(0);
-  const pickOrder = new Array<number>(batch.n).fill(0);
-  const keptShare = new Array<number>(batch.n).fill(0);
+  return { output, diagnostics: bulyanDiagnostics({ picked, firstScores }, keptCounts, batch.n, batch.d, f) };
+}
+
+/** Scores, picks and the share of coordinates where each picked row was among the averaged values (keptCounts: one per pick, in pick order). */
+function bulyanDiagnostics({ picked, firstScores }: BulyanSelection, keptCounts: Float64Array, n: number, d: number, f: number): Diagnostics {
+  const selected = new Array<number>(n).fill(0);
+  const pickOrder = new Array<number>(n).fill(0);
+  const keptShare = new Array<number>(n).fill(0);
   picked.forEach((worker, k) => {
     selected[worker] = 1;
     pickOrder[worker] = k + 1;
-    keptShare[worker] = keptCounts[k]! / batch.d;
+    keptShare[worker] = keptCounts[k]! / d;
   });
-  return {
-    output,
-    diagnostics: { perWorker: { score: Array.from(firstScores), selected, pickOrder, keptShare }, summary: { theta: picked.length, beta: picked.length - 2 * f } },
-  };
+  return { perWorker: { score: Array.from(firstScores), selected, pickOrder, keptShare }, summary: { theta: picked.length, beta: picked.length - 2 * f } };
 }
 
 /**
@@ -68,4 +70,16 @@ export const bulyanRule = defineRule({
   params: {},
   requirement: { text: 'n ≥ 4f+3', minInputs: (f: number) => 4 * f + 3 },
   aggregate: bulyanAggregate,
+  sharded: {
+    gram: true,
+    keepsOutput: false,
+    // The selection is decided once from K; the coordinate phase is local to each slice of the picked rows.
+    decide({ n, f, d, gram }) {
+      const selection = selectBulyan(gram!, n, f);
+      return {
+        apply: { kind: 'mean-around-median', rows: selection.picked, drop: 2 * f },
+        diagnostics: (keptCounts) => bulyanDiagnostics(selection, keptCounts!, n, d, f),
+      };
+    },
+  },
 });

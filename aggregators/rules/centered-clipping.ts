@@ -2,7 +2,7 @@ import type { GradientBatch } from '../batch.js';
 import { ShapeError } from '../errors.js';
 import { dot, gramTimes } from '../gram.js';
 import { defineRule, type StateSlot } from '../rule.js';
-import type { AggregationResult, Gradient } from '../types.js';
+import type { AggregationResult, Diagnostics, Gradient } from '../types.js';
 import { honestMajority } from './requirements.js';
 
 /** How the rows relate to the starting point v0: g_i·v0 for each row, and ‖v0‖². */
@@ -80,12 +80,13 @@ function centeredClippingAggregate<G extends Gradient>(
     });
   }
   state.value = { previousAggregate: output.slice() };
+  return { output, diagnostics: centeredClippingDiagnostics(decision) };
+}
+
+function centeredClippingDiagnostics(decision: CenteredClippingDecision): Diagnostics {
   return {
-    output,
-    diagnostics: {
-      perWorker: { clipFactor: Array.from(decision.clipFactors), weight: Array.from(decision.rowWeights) },
-      summary: { anchorWeight: decision.anchorWeight },
-    },
+    perWorker: { clipFactor: Array.from(decision.clipFactors), weight: Array.from(decision.rowWeights) },
+    summary: { anchorWeight: decision.anchorWeight },
   };
 }
 
@@ -104,5 +105,17 @@ export const centeredClippingRule = defineRule({
   requirement: honestMajority,
   aggregate(batch, _f, params, state) {
     return centeredClippingAggregate(batch, params.tau, params.iters, state);
+  },
+  // Each shard keeps its slice of the previous aggregate v0 and sends its partial g_i·v0 and ‖v0‖² with
+  // its partial K; the iterations then run at the coordinator on coefficients, and each shard applies
+  // a·v0 + Σ c_i g_i to its slice and keeps that slice as the next round's v0.
+  sharded: {
+    gram: true,
+    keepsOutput: true,
+    decide({ n, gram, anchor }, params) {
+      const decision = decideCenteredClipping(gram!, n, anchor ?? { dots: new Float64Array(n), normSq: 0 }, params.tau, params.iters);
+      const weights = anchor === undefined ? decision.rowWeights : Float64Array.of(...decision.rowWeights, decision.anchorWeight);
+      return { apply: { kind: 'combine', weights, anchor: anchor !== undefined }, diagnostics: () => centeredClippingDiagnostics(decision) };
+    },
   },
 });

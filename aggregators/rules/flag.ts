@@ -1,7 +1,9 @@
 import type { Matrix } from 'ml-matrix';
 import { TooFewInputsError } from '../errors.js';
 import { columnVector, squareMatrix, symmetricEigen, zeroMatrix } from '../linalg.js';
+import type { ResolvedParams } from '../params.js';
 import { defineRule } from '../rule.js';
+import type { Diagnostics } from '../types.js';
 import { honestMajority } from './requirements.js';
 
 /** Gradient norms are floored at this before dividing, as in the paper's reference; an exactly zero gradient stays zero. */
@@ -183,35 +185,50 @@ function median(values: Float64Array): number {
  * u = Σ c_i g_i. It asks for an honest majority, n > 2f: with n ≤ 2f the Byzantine rows can outnumber or mirror
  * the honest ones and capture the subspace, and the rule has no bound of its own to offer instead.
  */
+const flagParams = {
+  r: { kind: 'integer', min: 1, description: 'subspace dimension, at most n (default ⌈n/2⌉ of the gradients received)' },
+  lambda: { kind: 'number', min: 0, default: 0, description: 'weight of the pairwise term (0 = off)' },
+  iterations: { kind: 'integer', min: 1, default: 1, description: 'most IRLS steps (1 as in the paper)' },
+  tol: { kind: 'number', min: 0, default: 1e-10, description: 'stop once a step lowers the objective by no more than this' },
+  eps: { kind: 'number', min: 0, exclusiveMin: true, default: 1e-7, description: 'residual floor that keeps IRLS weights finite' },
+  rescale: { kind: 'boolean', default: false, description: 'scale the output to the median gradient norm' },
+} as const;
+
+/** FA's decision for n rows from K, with r resolved (⌈n/2⌉ by default; more than n is refused) and the rank tolerance of the element type. */
+function flagDecision(gram: Float64Array, n: number, f: number, float32: boolean, params: ResolvedParams<typeof flagParams>): { decision: FlagDecision; diagnostics: Diagnostics } {
+  const r = params.r ?? Math.ceil(n / 2);
+  if (r > n) throw new TooFewInputsError('flag', `n ≥ r = ${r}`, n, f);
+  const rankTolerance = float32 ? RANK_TOLERANCE.float32 : RANK_TOLERANCE.float64;
+  const decision = decideFlag(gram, n, { ...params, r, rankTolerance });
+  const diagnostics = {
+    perWorker: { coefficient: Array.from(decision.coefficients), reconstructionRatio: Array.from(decision.reconstructionRatios) },
+    summary: {
+      iterations: decision.iterations,
+      objective: decision.objectiveTrace[decision.objectiveTrace.length - 1]!,
+      rank: decision.rank,
+      r,
+    },
+  };
+  return { decision, diagnostics };
+}
+
 export const flagRule = defineRule({
   name: 'flag',
   influence: 'coefficient',
   summary: 'Flag Aggregator (Almasi et al. 2024): IRLS subspace of the unit gradients, from the Gram matrix; ‖u‖ ≤ n/r unless rescaled',
-  params: {
-    r: { kind: 'integer', min: 1, description: 'subspace dimension, at most n (default ⌈n/2⌉ of the gradients received)' },
-    lambda: { kind: 'number', min: 0, default: 0, description: 'weight of the pairwise term (0 = off)' },
-    iterations: { kind: 'integer', min: 1, default: 1, description: 'most IRLS steps (1 as in the paper)' },
-    tol: { kind: 'number', min: 0, default: 1e-10, description: 'stop once a step lowers the objective by no more than this' },
-    eps: { kind: 'number', min: 0, exclusiveMin: true, default: 1e-7, description: 'residual floor that keeps IRLS weights finite' },
-    rescale: { kind: 'boolean', default: false, description: 'scale the output to the median gradient norm' },
-  },
+  params: flagParams,
   requirement: honestMajority,
   aggregate(batch, f, params) {
-    const r = params.r ?? Math.ceil(batch.n / 2);
-    if (r > batch.n) throw new TooFewInputsError('flag', `n ≥ r = ${r}`, batch.n, f);
-    const rankTolerance = batch.rows[0] instanceof Float32Array ? RANK_TOLERANCE.float32 : RANK_TOLERANCE.float64;
-    const decision = decideFlag(batch.gram(), batch.n, { ...params, r, rankTolerance });
-    return {
-      output: batch.weightedSum(decision.coefficients),
-      diagnostics: {
-        perWorker: { coefficient: Array.from(decision.coefficients), reconstructionRatio: Array.from(decision.reconstructionRatios) },
-        summary: {
-          iterations: decision.iterations,
-          objective: decision.objectiveTrace[decision.objectiveTrace.length - 1]!,
-          rank: decision.rank,
-          r,
-        },
-      },
-    };
+    const { decision, diagnostics } = flagDecision(batch.gram(), batch.n, f, batch.rows[0] instanceof Float32Array, params);
+    return { output: batch.weightedSum(decision.coefficients), diagnostics };
+  },
+  // FA needs only K to find its coefficients; every shard then combines its slice with them.
+  sharded: {
+    gram: true,
+    keepsOutput: false,
+    decide({ n, f, float32, gram }, params) {
+      const { decision, diagnostics } = flagDecision(gram!, n, f, float32, params);
+      return { apply: { kind: 'combine', weights: decision.coefficients, anchor: false }, diagnostics: () => diagnostics };
+    },
   },
 });

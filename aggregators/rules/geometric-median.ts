@@ -1,5 +1,6 @@
 import { distancesToCombination, dot, gramTimes } from '../gram.js';
 import { defineRule } from '../rule.js';
+import type { Diagnostics } from '../types.js';
 import { honestMajority } from './requirements.js';
 
 /** Stopping rule and smoothing of the Weiszfeld iterations. */
@@ -46,6 +47,13 @@ export function decideGeometricMedian(gram: Float64Array, n: number, options: We
   return { weights, iterations, converged, objective };
 }
 
+function geometricMedianDiagnostics(decision: GeometricMedianDecision): Diagnostics {
+  return {
+    perWorker: { weight: Array.from(decision.weights) },
+    summary: { iterations: decision.iterations, converged: decision.converged ? 1 : 0, objective: decision.objective },
+  };
+}
+
 /** Geometric median by smoothed Weiszfeld (Pillutla, Kakade, Harchaoui, 2022): breakdown point ½, so it needs n > 2f. */
 export const geometricMedianRule = defineRule({
   name: 'geometric-median',
@@ -59,12 +67,16 @@ export const geometricMedianRule = defineRule({
   requirement: honestMajority,
   aggregate(batch, _f, params) {
     const decision = decideGeometricMedian(batch.gram(), batch.n, params);
-    return {
-      output: batch.weightedSum(decision.weights),
-      diagnostics: {
-        perWorker: { weight: Array.from(decision.weights) },
-        summary: { iterations: decision.iterations, converged: decision.converged ? 1 : 0, objective: decision.objective },
-      },
-    };
+    return { output: batch.weightedSum(decision.weights), diagnostics: geometricMedianDiagnostics(decision) };
+  },
+  // Every Weiszfeld iterate is a combination of the rows, so its distances come from K: the whole
+  // iteration runs at the coordinator on the summed K, and the shards apply the final weights once.
+  sharded: {
+    gram: true,
+    keepsOutput: false,
+    decide({ n, gram }, params) {
+      const decision = decideGeometricMedian(gram!, n, params);
+      return { apply: { kind: 'combine', weights: decision.weights, anchor: false }, diagnostics: () => geometricMedianDiagnostics(decision) };
+    },
   },
 });

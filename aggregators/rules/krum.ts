@@ -1,5 +1,5 @@
 import { defineRule } from '../rule.js';
-import { averageSelection, selectMultiKrum, type KrumSelection } from './multi-krum.js';
+import { averageSelection, selectMultiKrum, shardedSelection, type KrumSelection } from './multi-krum.js';
 import { krumRequirement } from './requirements.js';
 
 /** Krum's decision from K: Multi-Krum with one row, the one with the lowest score (ties → lower index). */
@@ -17,4 +17,5 @@ export const krumRule = defineRule({
   aggregate(batch, f) {
     return averageSelection(batch, selectKrum(batch.gram(), batch.n, f));
   },
+  sharded: { gram: true, keepsOutput: false, decide: ({ n, f, gram }) => shardedSelection(n, selectKrum(gram!, n, f)) },
 });

@@ -14,4 +14,12 @@ export const meanRule = defineRule({
       diagnostics: { perWorker: { weight: Array.from(weights) }, summary: {} },
     };
   },
+  sharded: {
+    gram: false,
+    keepsOutput: false,
+    decide({ n }) {
+      const weights = new Float64Array(n).fill(1 / n);
+      return { apply: { kind: 'combine', weights, anchor: false }, diagnostics: () => ({ perWorker: { weight: Array.from(weights) }, summary: {} }) };
+    },
+  },
 });

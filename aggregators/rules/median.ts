@@ -1,6 +1,6 @@
 import { defineRule } from '../rule.js';
 import { honestMajority } from './requirements.js';
-import { coordinateTrimmedMean } from './trimmed-mean.js';
+import { coordinateTrimmedMean, shardedTrimmedMean } from './trimmed-mean.js';
 
 /**
  * Coordinate-wise median (Yin, Chen, Ramchandran, Bartlett, 2018): the trimmed mean that keeps only the
@@ -15,4 +15,5 @@ export const medianRule = defineRule({
   aggregate(batch) {
     return coordinateTrimmedMean(batch, Math.floor((batch.n - 1) / 2));
   },
+  sharded: { gram: false, keepsOutput: false, decide: ({ n, d }) => shardedTrimmedMean(d, Math.floor((n - 1) / 2)) },
 });

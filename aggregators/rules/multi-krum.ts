@@ -1,8 +1,8 @@
 import type { GradientBatch } from '../batch.js';
 import { InvalidParameterError } from '../errors.js';
 import { squaredDistances } from '../gram.js';
-import { defineRule } from '../rule.js';
-import type { AggregationResult, Gradient } from '../types.js';
+import { defineRule, type ShardedDecision } from '../rule.js';
+import type { AggregationResult, Diagnostics, Gradient } from '../types.js';
 import { krumRequirement } from './requirements.js';
 
 /** What Krum-family rules decide from the Gram matrix alone. */
@@ -40,15 +40,35 @@ export function selectMultiKrum(gram: Float64Array, n: number, f: number, m: num
 
 /** Averages the selected rows (one combine through the batch) and reports scores and 0/1 selections per worker. */
 export function averageSelection<G extends Gradient>(batch: GradientBatch<G>, selection: KrumSelection): AggregationResult<G> {
-  const weights = new Float64Array(batch.n);
+  const weights = selectionWeights(batch.n, selection);
+  return { output: batch.weightedSum(weights), diagnostics: selectionDiagnostics(selection, weights) };
+}
+
+/** 1/m on each of the m selected rows, 0 elsewhere. */
+function selectionWeights(n: number, selection: KrumSelection): Float64Array {
+  const weights = new Float64Array(n);
   for (const i of selection.selected) weights[i] = 1 / selection.selected.length;
+  return weights;
+}
+
+function selectionDiagnostics(selection: KrumSelection, weights: Float64Array): Diagnostics {
   return {
-    output: batch.weightedSum(weights),
-    diagnostics: {
-      perWorker: { score: Array.from(selection.scores), selected: Array.from(weights, (w) => (w > 0 ? 1 : 0)) },
-      summary: { selectedCount: selection.selected.length },
-    },
+    perWorker: { score: Array.from(selection.scores), selected: Array.from(weights, (w) => (w > 0 ? 1 : 0)) },
+    summary: { selectedCount: selection.selected.length },
   };
+}
+
+/** A Krum-family selection across shards: every shard averages the selected rows of its slice. */
+export function shardedSelection(n: number, selection: KrumSelection): ShardedDecision {
+  const weights = selectionWeights(n, selection);
+  return { apply: { kind: 'combine', weights, anchor: false }, diagnostics: () => selectionDiagnostics(selection, weights) };
+}
+
+/** Multi-Krum's m for n rows: the parameter, or n−f; more than n is refused. */
+function multiKrumCount(m: number | undefined, n: number, f: number): number {
+  const count = m ?? n - f;
+  if (count > n) throw new InvalidParameterError(`multi-krum parameter m=${count} exceeds the number of gradients n=${n}`);
+  return count;
 }
 
 /** Multi-Krum (Blanchard et al., 2017): the average of the m gradients with the lowest Krum scores. */
@@ -61,8 +81,14 @@ export const multiKrumRule = defineRule({
   },
   requirement: krumRequirement,
   aggregate(batch, f, params) {
-    const m = params.m ?? batch.n - f;
-    if (m > batch.n) throw new InvalidParameterError(`multi-krum parameter m=${m} exceeds the number of gradients n=${batch.n}`);
+    const m = multiKrumCount(params.m, batch.n, f);
     return averageSelection(batch, selectMultiKrum(batch.gram(), batch.n, f, m));
+  },
+  sharded: {
+    gram: true,
+    keepsOutput: false,
+    decide({ n, f, gram }, params) {
+      return shardedSelection(n, selectMultiKrum(gram!, n, f, multiKrumCount(params.m, n, f)));
+    },
   },
 });

@@ -1,6 +1,6 @@
 import type { GradientBatch } from '../batch.js';
-import { defineRule } from '../rule.js';
-import type { AggregationResult, Gradient } from '../types.js';
+import { defineRule, type ShardedDecision } from '../rule.js';
+import type { AggregationResult, Diagnostics, Gradient } from '../types.js';
 import { honestMajority } from './requirements.js';
 
 /**
@@ -11,9 +11,18 @@ export function coordinateTrimmedMean<G extends Gradient>(batch: GradientBatch<G
   const output = batch.newOutput();
   const keptCounts = new Float64Array(batch.n);
   batch.kernels.trimmedMean(batch.rows, trim, output, keptCounts);
+  return { output, diagnostics: trimmedMeanDiagnostics(keptCounts, batch.d, trim) };
+}
+
+function trimmedMeanDiagnostics(keptCounts: Float64Array, d: number, trim: number): Diagnostics {
+  return { perWorker: { keptShare: Array.from(keptCounts, (count) => count / d) }, summary: { trim } };
+}
+
+/** The coordinate-wise trimmed mean across shards: each shard trims its own coordinates; only the kept counts are summed. */
+export function shardedTrimmedMean(d: number, trim: number): ShardedDecision {
   return {
-    output,
-    diagnostics: { perWorker: { keptShare: Array.from(keptCounts, (count) => count / batch.d) }, summary: { trim } },
+    apply: { kind: 'trimmed-mean', trim },
+    diagnostics: (keptCounts) => trimmedMeanDiagnostics(keptCounts!, d, trim),
   };
 }
 
@@ -27,4 +36,5 @@ export const trimmedMeanRule = defineRule({
   aggregate(batch, f) {
     return coordinateTrimmedMean(batch, f);
   },
+  sharded: { gram: false, keepsOutput: false, decide: ({ d, f }) => shardedTrimmedMean(d, f) },
 });
