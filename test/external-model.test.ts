@@ -1,15 +1,19 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvaluationReport } from '../proto/protocol.js';
 import { encodeNpy } from '../runtime/npy.js';
 import { cleanupAfterEach } from './cleanup.js';
 import { expectOneLineFailure, runCli } from './cli-process.js';
-import { eventually, ScriptedWorker, startTestServer } from './server-harness.js';
+import { ADMIN_TOKEN, bearer, eventually, metricValue, scrape, ScriptedWorker, startTestServer, WORKER_TOKEN } from './server-harness.js';
 
 /*
  * A model only its workers know: `--task external --initial-parameters θ₀.npy` gives the server d
- * and θ₀, nothing else.
+ * and θ₀, nothing else; an evaluator reports how θ does with ReportEvaluation, and the report shows
+ * in the server's evaluation metrics.
  */
 
 const cleanup = cleanupAfterEach();
@@ -28,6 +32,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
+
+function report(worker: ScriptedWorker, request: EvaluationReport, token: string | undefined): Promise<{ round: number } | { code: number; details: string }> {
+  return new Promise((resolve) => {
+    worker.client.reportEvaluation(request, bearer(token), (error: ServiceError | null, reply) => {
+      if (error !== null) resolve({ code: error.code, details: error.details });
+      else resolve({ round: reply!.round });
+    });
+  });
+}
 
 describe('byzps ps --task external', () => {
   it('takes d and θ₀ from the .npy file and trains with the server-side optimizer', async () => {
@@ -58,5 +71,52 @@ describe('byzps ps --task external', () => {
   ])('refuses %j with one line and exit code 2', (args, message) => {
     const run = runCli(['ps', '--grpc-port', '0', '--http-port', '0', ...args.map((arg) => arg.replace('DIR', directory))]);
     expectOneLineFailure(run, 2, message);
+  });
+});
+
+describe('ReportEvaluation', () => {
+  it("publishes an evaluator's loss, accuracy and round as the server's evaluation metrics", async () => {
+    const server = cleanup.add(await startTestServer({ task: 'external', initialParameters: join(directory, 'theta.npy') }));
+    const evaluated: unknown[] = [];
+    server.handle.events.on('evaluated', (event) => evaluated.push(event));
+    const evaluator = new ScriptedWorker(server.address);
+    expect(await report(evaluator, { round: 0, loss: 0.75, accuracy: 0.81, seconds: 1.5, evaluator: 'eval-1' }, WORKER_TOKEN)).toEqual({ round: 0 });
+    const samples = await scrape(server.handle.httpPort);
+    expect(metricValue(samples, 'byzps_eval_loss')).toBe(0.75);
+    expect(metricValue(samples, 'byzps_eval_accuracy')).toBe(0.81);
+    expect(metricValue(samples, 'byzps_eval_round')).toBe(0);
+    expect(evaluated).toEqual([{ round: 0, loss: 0.75, accuracy: 0.81, seconds: 1.5, evaluator: 'eval-1' }]);
+    // A model that does not classify leaves accuracy out.
+    expect(await report(evaluator, { round: 0, loss: 0.5 }, WORKER_TOKEN)).toEqual({ round: 0 });
+    expect(evaluated[1]).toEqual({ round: 0, loss: 0.5, seconds: 0, evaluator: 'evaluator' });
+    evaluator.close();
+  });
+
+  it.each([
+    [{ round: 3, loss: 1 }, /round 3 has not opened yet \(the open round is 0\)/],
+    [{ round: 0, loss: Number.NaN }, /loss must be finite/],
+    [{ round: 0, loss: 1, accuracy: 1.5 }, /accuracy must be in \[0, 1\], got 1\.5/],
+    [{ round: 0, loss: 1, seconds: -1 }, /seconds must be finite and ≥ 0/],
+    [{ round: 0, loss: 1, evaluator: 'a b' }, /evaluator must be 1–64 characters/],
+  ])('refuses the implausible report %j with INVALID_ARGUMENT', async (request, message) => {
+    const server = cleanup.add(await startTestServer({ dimension: 8 }));
+    const evaluator = new ScriptedWorker(server.address);
+    const outcome = await report(evaluator, request, WORKER_TOKEN);
+    expect(outcome).toMatchObject({ code: status.INVALID_ARGUMENT });
+    expect((outcome as { details: string }).details).toMatch(message);
+    expect(metricValue(await scrape(server.handle.httpPort), 'byzps_eval_loss')).toBeNaN();
+    evaluator.close();
+  });
+
+  it('takes only the admin token when the server has one: a worker cannot fake the evaluation', async () => {
+    const server = cleanup.add(await startTestServer({ dimension: 8, adminToken: ADMIN_TOKEN }));
+    const evaluator = new ScriptedWorker(server.address);
+    expect(await report(evaluator, { round: 0, loss: 1 }, WORKER_TOKEN)).toMatchObject({ code: status.PERMISSION_DENIED });
+    expect(await report(evaluator, { round: 0, loss: 1 }, 'guess')).toMatchObject({ code: status.UNAUTHENTICATED });
+    expect(await report(evaluator, { round: 0, loss: 1 }, undefined)).toMatchObject({ code: status.UNAUTHENTICATED });
+    expect(metricValue(await scrape(server.handle.httpPort), 'byzps_eval_loss')).toBeNaN();
+    expect(await report(evaluator, { round: 0, loss: 1 }, ADMIN_TOKEN)).toEqual({ round: 0 });
+    expect(metricValue(await scrape(server.handle.httpPort), 'byzps_eval_loss')).toBe(1);
+    evaluator.close();
   });
 });
