@@ -130,7 +130,7 @@ function checkedEvaluation(report: EvaluationReport__Output, openRound: number):
   };
   if (report.round > openRound) refuse(`round ${report.round} has not opened yet (the open round is ${openRound})`);
   if (!Number.isFinite(report.loss)) refuse(`loss must be finite, got ${report.loss}`);
-  const accuracy = report.accuracy ?? undefined;
+  const accuracy = report.hasAccuracy ? report.accuracy : undefined;
   if (accuracy !== undefined && !(accuracy >= 0 && accuracy <= 1)) refuse(`accuracy must be in [0, 1], got ${accuracy}`);
   if (!(Number.isFinite(report.seconds) && report.seconds >= 0)) refuse(`seconds must be finite and ≥ 0, got ${report.seconds}`);
   if (report.evaluator !== '' && !WORKER_NAME.test(report.evaluator)) refuse('evaluator must be 1–64 characters of A–Z a–z 0–9 . _ : -');

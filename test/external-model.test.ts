@@ -80,14 +80,14 @@ describe('ReportEvaluation', () => {
     const evaluated: unknown[] = [];
     server.handle.events.on('evaluated', (event) => evaluated.push(event));
     const evaluator = new ScriptedWorker(server.address);
-    expect(await report(evaluator, { round: 0, loss: 0.75, accuracy: 0.81, seconds: 1.5, evaluator: 'eval-1' }, WORKER_TOKEN)).toEqual({ round: 0 });
+    expect(await report(evaluator, { round: 0, loss: 0.75, accuracy: 0.81, hasAccuracy: true, seconds: 1.5, evaluator: 'eval-1' }, WORKER_TOKEN)).toEqual({ round: 0 });
     const samples = await scrape(server.handle.httpPort);
     expect(metricValue(samples, 'byzps_eval_loss')).toBe(0.75);
     expect(metricValue(samples, 'byzps_eval_accuracy')).toBe(0.81);
     expect(metricValue(samples, 'byzps_eval_round')).toBe(0);
     expect(evaluated).toEqual([{ round: 0, loss: 0.75, accuracy: 0.81, seconds: 1.5, evaluator: 'eval-1' }]);
-    // A model that does not classify leaves accuracy out.
-    expect(await report(evaluator, { round: 0, loss: 0.5 }, WORKER_TOKEN)).toEqual({ round: 0 });
+    // A model that does not classify leaves accuracy out; an accuracy without has_accuracy is not read.
+    expect(await report(evaluator, { round: 0, loss: 0.5, accuracy: 0.3 }, WORKER_TOKEN)).toEqual({ round: 0 });
     expect(evaluated[1]).toEqual({ round: 0, loss: 0.5, seconds: 0, evaluator: 'evaluator' });
     evaluator.close();
   });
@@ -95,7 +95,7 @@ describe('ReportEvaluation', () => {
   it.each([
     [{ round: 3, loss: 1 }, /round 3 has not opened yet \(the open round is 0\)/],
     [{ round: 0, loss: Number.NaN }, /loss must be finite/],
-    [{ round: 0, loss: 1, accuracy: 1.5 }, /accuracy must be in \[0, 1\], got 1\.5/],
+    [{ round: 0, loss: 1, accuracy: 1.5, hasAccuracy: true }, /accuracy must be in \[0, 1\], got 1\.5/],
     [{ round: 0, loss: 1, seconds: -1 }, /seconds must be finite and ≥ 0/],
     [{ round: 0, loss: 1, evaluator: 'a b' }, /evaluator must be 1–64 characters/],
   ])('refuses the implausible report %j with INVALID_ARGUMENT', async (request, message) => {

@@ -14,7 +14,8 @@ export interface EvaluationReport {
    */
   'loss'?: (number | string);
   /**
-   * Fraction of held-out examples classified correctly, in [0, 1]; unset for a model that does not classify.
+   * Fraction of held-out examples classified correctly, in [0, 1]; read only when has_accuracy is
+   * set (a model that does not classify leaves both unset).
    */
   'accuracy'?: (number | string);
   /**
@@ -25,7 +26,7 @@ export interface EvaluationReport {
    * Who evaluated, for the server's log (e.g. "evaluator"): 0–64 characters of A–Z a–z 0–9 . _ : -.
    */
   'evaluator'?: (string);
-  '_accuracy'?: "accuracy";
+  'hasAccuracy'?: (boolean);
 }
 
 /**
@@ -41,9 +42,10 @@ export interface EvaluationReport__Output {
    */
   'loss': (number);
   /**
-   * Fraction of held-out examples classified correctly, in [0, 1]; unset for a model that does not classify.
+   * Fraction of held-out examples classified correctly, in [0, 1]; read only when has_accuracy is
+   * set (a model that does not classify leaves both unset).
    */
-  'accuracy'?: (number);
+  'accuracy': (number);
   /**
    * How long the evaluation took, in seconds (0 when unknown).
    */
@@ -52,5 +54,5 @@ export interface EvaluationReport__Output {
    * Who evaluated, for the server's log (e.g. "evaluator"): 0–64 characters of A–Z a–z 0–9 . _ : -.
    */
   'evaluator': (string);
-  '_accuracy'?: "accuracy";
+  'hasAccuracy': (boolean);
 }
