@@ -56,7 +56,7 @@ export const prerequisites: readonly Prerequisite[] = [
   },
   {
     name: 'python3 with numpy',
-    files: ['runtime/npy.test.ts', 'cli/aggregate/aggregate.test.ts'],
+    files: ['runtime/npy.test.ts', 'cli/aggregate/aggregate.test.ts', 'test/python-attacks.test.ts'],
     // global-setup.ts puts Debian's python3 first on PATH when only it has numpy.
     present: () => hasNumpy('python3') || hasNumpy(DEBIAN_PYTHON),
     packages: ['python3', 'python3-numpy'],

@@ -4,11 +4,19 @@
 
 The server knows nothing of the model: `byzps ps --task external --initial-parameters theta0.npy`
 takes d and θ₀ from save_initial_parameters(model, 'theta0.npy') and keeps the optimizer. See
-worker/python/README.md.
+worker/python/README.md. Names are imported on first use, so byzps_worker.attacks needs numpy only.
 """
-from .attacks import create_attack, parse_attack
-from .model import flat_gradient, flat_parameters, load_parameters, save_initial_parameters
-from .worker import Evaluator, Worker, WorkerError, evaluate_model
+import importlib
 
-__all__ = ['Worker', 'Evaluator', 'WorkerError', 'evaluate_model', 'save_initial_parameters', 'flat_parameters', 'load_parameters',
-           'flat_gradient', 'create_attack', 'parse_attack']
+_EXPORTS = {
+    'Worker': 'worker', 'Evaluator': 'worker', 'WorkerError': 'worker', 'evaluate_model': 'worker',
+    'save_initial_parameters': 'model', 'flat_parameters': 'model', 'load_parameters': 'model', 'flat_gradient': 'model',
+    'create_attack': 'attacks', 'parse_attack': 'attacks',
+}
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name):
+    if name not in _EXPORTS:
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    return getattr(importlib.import_module(f'.{_EXPORTS[name]}', __name__), name)
