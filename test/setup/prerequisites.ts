@@ -70,6 +70,13 @@ export const prerequisites: readonly Prerequisite[] = [
     howTo: 'apt-get install python3-grpcio python3-grpc-tools python3-numpy',
   },
   {
+    name: 'python3 with torch, grpcio, grpc-tools and numpy',
+    files: ['test/python-worker.test.ts'],
+    present: () => [DEBIAN_PYTHON, 'python3'].some((python) => succeeds(python, ['-c', 'import torch, grpc, grpc_tools, numpy'], 60_000)),
+    packages: ['python3', 'python3-torch', 'python3-grpcio', 'python3-grpc-tools', 'python3-numpy'],
+    howTo: 'apt-get install python3-torch python3-grpcio python3-grpc-tools python3-numpy',
+  },
+  {
     name: 'openssl',
     files: ['test/security.test.ts', 'test/server-tls.test.ts', 'test/worker-training.test.ts'],
     present: () => succeeds('openssl', ['version']),
