@@ -16,6 +16,10 @@ SESSION_LOST = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.NOT_FOUND, grpc.Sta
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 
+class Cancelled(Exception):
+    """The call in flight was cancelled by stop()."""
+
+
 class Backoff:
     """From 100 ms doubling to 10 s, with jitter, as byzps workers reconnect; reset after a success."""
 
@@ -84,6 +88,8 @@ class Connection:
         self.active = future
         try:
             return future.result().round
+        except grpc.FutureCancelledError:
+            raise Cancelled('the push was cancelled') from None
         finally:
             self.active = None
 

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from .attacks import ATTACKS, create_attack
-from .client import FATAL_JOIN, SESSION_LOST, Backoff, Connection, sleep_unless
+from .client import FATAL_JOIN, SESSION_LOST, Backoff, Cancelled, Connection, sleep_unless
 from .model import flat_gradient, load_parameters, parameter_count
 from .tensors import BFLOAT16, FLOAT32
 
@@ -166,6 +166,8 @@ class Worker:
                         if on_round is not None:
                             on_round(self, round_, time.monotonic() - started)
                         want = round_ + 1
+                except Cancelled:
+                    break
                 except grpc.RpcError as error:
                     if self._stopped:
                         break
@@ -226,10 +228,17 @@ class Evaluator:
         if connection is not None:
             connection.cancel()
 
-    def run(self, until_round=None, on_result=None):
-        """Evaluates until stop() or, with until_round, until θ of that round is evaluated; returns the last (round, loss, accuracy)."""
+    def run(self, until_round=None, on_result=None, stall_seconds=None):
+        """
+        Evaluates until stop() or, with until_round, until θ of that round is evaluated; returns the
+        last (round, loss, accuracy). With stall_seconds, training that makes no round for that long
+        (every gradient refused, say, once θ has diverged) ends the run too, after evaluating the θ
+        it stalled at; `stalled` tells.
+        """
         backoff = Backoff()
         want = 0
+        self.stalled = False
+        progress = time.monotonic()
         with StopOnSignals(self.stop):
             while not self._stopped:
                 connection = self._connection = Connection(self.server, self.token, self.root_certificates)
@@ -239,8 +248,13 @@ class Evaluator:
                             round_, theta = connection.observe(want, pull_wait_ms=10_000)
                         except grpc.RpcError as error:
                             if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                                if stall_seconds is not None and time.monotonic() - progress > stall_seconds:
+                                    if self.stalled or want == 0:
+                                        return self.results[-1] if self.results else None
+                                    self.stalled, want = True, 0  # θ of the round training is stuck in, then stop
                                 continue
                             raise
+                        progress = time.monotonic()
                         backoff.reset()
                         load_parameters(self.model, theta)
                         started = time.monotonic()
@@ -253,7 +267,7 @@ class Evaluator:
                         self.results.append((round_, loss, accuracy))
                         if on_result is not None:
                             on_result(round_, loss, accuracy)
-                        if until_round is not None and round_ >= until_round:
+                        if self.stalled or (until_round is not None and round_ >= until_round):
                             return self.results[-1]
                         want = round_ + self.every if until_round is None else min(round_ + self.every, until_round)
                 except grpc.RpcError as error:
