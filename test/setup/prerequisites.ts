@@ -49,6 +49,7 @@ export const prerequisites: readonly Prerequisite[] = [
       'test/worker-robustness.test.ts',
       'test/server-cli.test.ts',
       'cli/start/plan.test.ts',
+      'test/python-example.test.ts',
     ],
     present: () => FASHION_MNIST_FILES.every((file) => existsSync(`${FASHION_MNIST_DIR}/${file}.gz`) || existsSync(`${FASHION_MNIST_DIR}/${file}`)),
     packages: ['dataset-fashion-mnist'],
@@ -71,7 +72,7 @@ export const prerequisites: readonly Prerequisite[] = [
   },
   {
     name: 'python3 with torch, grpcio, grpc-tools and numpy',
-    files: ['test/python-worker.test.ts'],
+    files: ['test/python-worker.test.ts', 'test/python-example.test.ts'],
     present: () => [DEBIAN_PYTHON, 'python3'].some((python) => succeeds(python, ['-c', 'import torch, grpc, grpc_tools, numpy'], 60_000)),
     packages: ['python3', 'python3-torch', 'python3-grpcio', 'python3-grpc-tools', 'python3-numpy'],
     howTo: 'apt-get install python3-torch python3-grpcio python3-grpc-tools python3-numpy',
