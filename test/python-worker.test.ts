@@ -8,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer } from './cli-spawn.js';
 import { cleanupAfterEach } from './cleanup.js';
 import { pythonWith } from './python.js';
-import { eventually, metricValue, scrape, WORKER_TOKEN } from './server-harness.js';
+import { ADMIN_TOKEN, callControl, controlClient, eventually, metricValue, scrape, WORKER_TOKEN } from './server-harness.js';
 
 /*
  * byzps_worker (worker/python/) against a real `byzps ps --task external` process: PyTorch workers
  * (float32 and bfloat16, honest and Byzantine) train a model the server knows only by θ₀, an
- * evaluator's reports reach the server's metrics, a worker stops cleanly on SIGTERM, and rides out
- * a server restart by reconnecting, joining again and resyncing.
+ * evaluator's reports reach the server's metrics, a worker stops cleanly on SIGTERM, follows an
+ * operator's instructions, and rides out a server restart by reconnecting and joining again.
  */
 
 const MODEL = fileURLToPath(new URL('./python/linear_model.py', import.meta.url));
@@ -125,6 +125,26 @@ describe('byzps_worker against a real server', () => {
     expect(await worker.exited, worker.stderr()).toBe(0);
     expect(Date.now() - start).toBeLessThan(5000);
     expect(worker.lines.at(-1)).toMatchObject({ done: true });
+  }, 90_000);
+
+  it("follows an operator's InjectFault: an attack it knows switches it, `none` makes it honest again, a system fault is ignored", async () => {
+    const { grpcPort } = await startServer(['--grpc-port', '0', '--admin-token', ADMIN_TOKEN]);
+    const worker = runModel(['worker', '--server', `127.0.0.1:${grpcPort}`, '--token', WORKER_TOKEN, '--name', 'victim']);
+    await eventually(() => lastRound(worker) >= 0, 'the worker has worked on a round', 60_000);
+    const control = controlClient(`127.0.0.1:${grpcPort}`);
+    cleanup.defer(() => {
+      control.close();
+    });
+    const inject = (kind: string, params: Record<string, string> = {}) =>
+      callControl((metadata, done) => control.injectFault({ workerName: 'victim', fault: { kind, params } }, metadata, done), ADMIN_TOKEN);
+    expect(await inject('sign-flip', { k: '2' })).toMatchObject({ ok: true });
+    await eventually(() => worker.stderr().includes("victim: instructed by the operator: now Attack('sign-flip', {'k': 2.0})"), 'the worker flips signs', 30_000);
+    expect(await inject('crash')).toMatchObject({ ok: true });
+    await eventually(() => worker.stderr().includes('victim: ignoring the instruction crash (not implemented by the Python worker)'), 'the worker ignores crash', 30_000);
+    expect(await inject('none')).toMatchObject({ ok: true });
+    await eventually(() => worker.stderr().includes('victim: instructed by the operator: now honest'), 'the worker is honest again', 30_000);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited, worker.stderr()).toBe(0);
   }, 90_000);
 
   it('reconnects after the server restarts from its checkpoint, joins again under its name and goes on', async () => {

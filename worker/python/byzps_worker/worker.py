@@ -126,7 +126,7 @@ class Worker:
             else:
                 log.warning('%s: ignoring the instruction %s (not implemented by the Python worker)', self.name, fault.kind)
                 continue
-            log.info('%s: now %s', self.name, self.attack or 'honest')
+            log.warning('%s: instructed by the operator: now %s', self.name, self.attack or 'honest')
 
     def run(self, rounds=None, on_round=None):
         """Trains until stop() (SIGTERM, SIGINT) or `rounds` pushes; returns the number of accepted pushes."""
