@@ -11,7 +11,9 @@ import argparse
 import gzip
 import logging
 import os
+import socket
 import sys
+import zlib
 
 import numpy as np
 import torch
@@ -82,7 +84,8 @@ def main():
     parser.add_argument('--data-dir', default=DATA_DIR)
     parser.add_argument('--seed', type=int, default=1)
     parser.add_argument('--out', default='theta0.npy')
-    parser.add_argument('--index', type=int, default=0)
+    parser.add_argument('--index', type=int, default=None, help='worker: its shard (default: from a hash of the host name, for replicas)')
+    parser.add_argument('--name', default=None, help='worker: its name (default: worker-INDEX, or the host name without --index)')
     parser.add_argument('--workers', type=int, default=8)
     parser.add_argument('--batch-size', type=int, default=32)
     parser.add_argument('--attack', default='', help="e.g. sign-flip:k=4, gaussian:sigma=200, label-flip, alie:n=8,f=2")
@@ -102,8 +105,10 @@ def main():
         save_initial_parameters(model, args.out)
         print(f'θ₀ of the CNN ({sum(p.numel() for p in model.parameters())} parameters) in {args.out}', flush=True)
     elif args.command == 'worker':
-        data = ShardBatches(args.data_dir, args.index, args.workers, args.batch_size, args.seed)
-        worker = Worker(model, nn.functional.cross_entropy, data, server=args.server, name=f'worker-{args.index}', token=args.token,
+        index = args.index if args.index is not None else zlib.crc32(socket.gethostname().encode()) % args.workers
+        name = args.name or (f'worker-{args.index}' if args.index is not None else socket.gethostname())
+        data = ShardBatches(args.data_dir, index, args.workers, args.batch_size, args.seed)
+        worker = Worker(model, nn.functional.cross_entropy, data, server=args.server, name=name, token=args.token,
                         attack=args.attack or None, encoding=args.encoding)
         worker.run(rounds=args.rounds)
     else:
