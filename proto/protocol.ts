@@ -22,5 +22,7 @@ export type { GradientChunk, GradientChunk__Output } from './generated/byzps/v1/
 export type { ModelChunk, ModelChunk__Output } from './generated/byzps/v1/ModelChunk.js';
 export type { PullRequest__Output } from './generated/byzps/v1/PullRequest.js';
 export type { ObserveRequest__Output } from './generated/byzps/v1/ObserveRequest.js';
+export type { EvaluationReport, EvaluationReport__Output } from './generated/byzps/v1/EvaluationReport.js';
+export type { EvaluationReportReply__Output } from './generated/byzps/v1/EvaluationReportReply.js';
 export type { FaultInstruction, FaultInstruction__Output } from './generated/byzps/v1/FaultInstruction.js';
 export type { RuleSpec as RuleSpecMessage, RuleSpec__Output as RuleSpecMessage__Output } from './generated/byzps/v1/RuleSpec.js';

@@ -93,11 +93,21 @@ export class WorkerAuthenticator {
 
 /**
  * Admission to the ParameterServer service: workers present a worker token; Observe also takes the
- * admin token, since observing θ tells a caller nothing a worker's Pull would not.
+ * admin token, since observing θ tells a caller nothing a worker's Pull would not. ReportEvaluation
+ * sets what the server publishes as its evaluation, so a server with an admin token takes only that
+ * token for it (a worker, possibly Byzantine, cannot fake the evaluation); without one, a worker token.
  */
 export function workerAdmission(workerAuth: WorkerAuthenticator, adminToken: string, isShuttingDown: () => boolean): (metadata: Metadata, method: string) => void {
   return (metadata, method) => {
     if (isShuttingDown()) throw new ShuttingDownError();
+    if (method === 'ReportEvaluation' && adminToken !== '') {
+      const presented = bearerToken(metadata);
+      if (presented !== undefined && workerAuth.isWorkerToken(presented)) {
+        throw new PermissionError('wrong_role', 'a worker token cannot report evaluations when the server has an admin token; use the admin token');
+      }
+      authenticate(metadata, 'operator', adminToken);
+      return;
+    }
     if (method === 'Observe' && adminToken !== '') {
       const presented = bearerToken(metadata);
       if (presented !== undefined && tokensMatch(presented, adminToken)) return;

@@ -1,5 +1,6 @@
 import { atLeast, between, LOG_LEVELS, logLevel, parseInteger, parseNumber, port, type Setting, SettingsSchema, text } from '../runtime/settings.js';
 import { parsePairs, parseSpecs, type Spec } from '../runtime/spec.js';
+import { EXTERNAL_TASK } from './task.js';
 
 /**
  * The parameter server's configuration, in one schema: each setting has one kebab-case name used
@@ -16,6 +17,7 @@ export interface ServerConfig {
   readonly hidden: number;
   readonly dataDir: string;
   readonly seed: number;
+  readonly initialParameters: string;
   readonly evalEveryRounds: number;
   readonly rule: string;
   readonly f: number;
@@ -58,11 +60,12 @@ const serverSettings = [
   setting({ key: 'grpcPort', description: 'gRPC port (0 picks a free one)', default: 50051, parse: parseInteger, check: port }),
   setting({ key: 'httpHost', description: 'address of the /metrics and /healthz endpoint', default: '0.0.0.0', parse: text }),
   setting({ key: 'httpPort', description: 'HTTP port for /metrics and /healthz (0 picks a free one)', default: 9090, parse: parseInteger, check: port }),
-  setting({ key: 'task', description: 'the model the server trains and evaluates, as its workers do: synthetic or fashion-mnist', default: 'synthetic', parse: text }),
+  setting({ key: 'task', description: 'the model the server trains and evaluates, as its workers do: synthetic or fashion-mnist; external: a model only its workers know (PyTorch, …), d and θ₀ from --initial-parameters', default: 'synthetic', parse: text }),
   setting({ key: 'dimension', description: 'number of parameters d (0: the task decides — 1000 for synthetic, 795·hidden + 10 for fashion-mnist)', default: 0, parse: parseInteger, check: between(0, 2 ** 28) }),
   setting({ key: 'hidden', description: 'fashion-mnist: hidden units of the MLP (0: the task default, 64)', default: 0, parse: parseInteger, check: atLeast(0) }),
   setting({ key: 'dataDir', description: 'fashion-mnist: directory of the IDX files (empty: /usr/share/datasets/fashion-mnist)', default: '', parse: text }),
   setting({ key: 'seed', description: 'seed of the task (θ₀, and the synthetic task\'s optimum); workers must use the same', default: 1, parse: parseInteger, check: between(0, 2 ** 32 - 1) }),
+  setting({ key: 'initialParameters', description: 'task external: θ₀ as a 1-D float32 .npy file (np.save); d is its length', default: '', parse: text }),
   setting({ key: 'evalEveryRounds', description: 'evaluate θ on the held-out data every this many rounds, on a separate thread (0: never)', default: 0, parse: parseInteger, check: atLeast(0) }),
   setting({ key: 'rule', description: 'aggregation rule (mean, median, trimmed-mean, krum, flag, …)', default: 'mean', parse: text }),
   setting({ key: 'f', description: 'Byzantine bound: how many workers may be arbitrary', default: 0, parse: parseInteger, check: atLeast(0) }),
@@ -94,6 +97,7 @@ const serverSettings = [
 /** Checks that involve more than one setting. */
 function crossChecks(config: ServerConfig): string[] {
   const problems: string[] = [];
+  if (config.task === EXTERNAL_TASK && config.evalEveryRounds !== 0) problems.push('--eval-every-rounds needs a built-in task: an external model is evaluated by an evaluator process (ReportEvaluation, docs/PROTOCOL.md)');
   if ((config.tlsCertFile === '') !== (config.tlsKeyFile === '')) problems.push('--tls-cert-file and --tls-key-file go together: set both or neither');
   if (config.tlsClientCaFile !== '' && config.tlsCertFile === '') problems.push('--tls-client-ca-file needs --tls-cert-file and --tls-key-file');
   if (config.workerToken !== '' && config.workerTokensFile !== '') problems.push('--worker-token and --worker-tokens-file exclude each other: one shared token or one token per worker');

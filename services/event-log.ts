@@ -46,8 +46,8 @@ export function logEvents(events: ServerEvents, log: EventLoggers): void {
   events.on('checkpointFailed', ({ round, error }) => {
     log.checkpoint.error({ round, err: error }, 'checkpoint write failed');
   });
-  events.on('evaluated', ({ round, loss, accuracy, seconds }) => {
-    log.evaluation.info({ round, loss, accuracy, evaluationMs: Math.round(seconds * 1000) }, 'evaluated θ on held-out data');
+  events.on('evaluated', ({ round, loss, accuracy, seconds, evaluator }) => {
+    log.evaluation.info({ round, loss, accuracy, evaluationMs: Math.round(seconds * 1000), evaluator }, evaluator === undefined ? 'evaluated θ on held-out data' : `${evaluator} evaluated θ on held-out data`);
   });
   events.on('evaluationFailed', ({ round, problem }) => {
     log.evaluation.error({ round, problem }, `evaluation of round ${round} failed: ${problem}`);

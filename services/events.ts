@@ -45,7 +45,8 @@ export interface ServerEventMap {
   aggregationFailed: { readonly round: number; readonly error: unknown };
   checkpointWritten: { readonly round: number; readonly path: string };
   checkpointFailed: { readonly round: number; readonly error: unknown };
-  evaluated: { readonly round: number; readonly loss: number; readonly accuracy?: number; readonly seconds: number };
+  /** `evaluator`: who measured it, when an evaluator process reported it (ReportEvaluation); absent for the server's own evaluation. */
+  evaluated: { readonly round: number; readonly loss: number; readonly accuracy?: number; readonly seconds: number; readonly evaluator?: string };
   evaluationFailed: { readonly round: number; readonly problem: string };
 }
 

@@ -1,13 +1,14 @@
-import type { GradientChunk__Output, ModelChunk, ObserveRequest__Output, ParameterServerHandlers, PullRequest__Output } from '../proto/protocol.js';
+import type { EvaluationReport__Output, GradientChunk__Output, ModelChunk, ObserveRequest__Output, ParameterServerHandlers, PullRequest__Output } from '../proto/protocol.js';
 import { MAX_CHUNK_BYTES, tensorChunks } from '../proto/tensor-chunks.js';
 import { GRADIENT_ENCODINGS, type GradientEncoding } from '../proto/tensor-encoding.js';
 import type { WorkerAuthenticator } from './auth.js';
-import { InvalidGradientError, LimitExceededError, PullWaitExpiredError } from './errors.js';
+import { InvalidGradientError, InvalidRequestError, LimitExceededError, PullWaitExpiredError } from './errors.js';
 import type { ServerEvents } from './events.js';
 import type { FaultQueue } from './faults.js';
 import { withTimeLimit, type CallContext, type HandlerKit, type Send } from './handlers.js';
 import { GradientAssembly, type GradientBuffers } from './ingest.js';
 import type { BorrowedParameters, PushLease, RoundEngine } from './round.js';
+import { WORKER_NAME } from './worker-name.js';
 
 /** What the worker-facing handlers need from the server. */
 export interface ParameterServerContext {
@@ -69,6 +70,12 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
       context.events.emit('parametersServed', { role: 'observer', round: borrowed.round });
     }),
 
+    ReportEvaluation: kit.unary('ReportEvaluation', (report: EvaluationReport__Output) => {
+      const evaluation = checkedEvaluation(report, engine.round);
+      context.events.emit('evaluated', evaluation);
+      return { round: engine.round };
+    }),
+
     Push: kit.clientStream(
       'Push',
       async (chunks: AsyncIterable<GradientChunk__Output>, call) => {
@@ -114,6 +121,20 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
       },
     ),
   };
+}
+
+/** An evaluator's report as an `evaluated` event, once it is plausible: a round that has opened, finite numbers, an accuracy in [0, 1]. */
+function checkedEvaluation(report: EvaluationReport__Output, openRound: number): { round: number; loss: number; accuracy?: number; seconds: number; evaluator: string } {
+  const refuse = (problem: string): never => {
+    throw new InvalidRequestError('bad_request', `evaluation report: ${problem}`);
+  };
+  if (report.round > openRound) refuse(`round ${report.round} has not opened yet (the open round is ${openRound})`);
+  if (!Number.isFinite(report.loss)) refuse(`loss must be finite, got ${report.loss}`);
+  const accuracy = report.hasAccuracy ? report.accuracy : undefined;
+  if (accuracy !== undefined && !(accuracy >= 0 && accuracy <= 1)) refuse(`accuracy must be in [0, 1], got ${accuracy}`);
+  if (!(Number.isFinite(report.seconds) && report.seconds >= 0)) refuse(`seconds must be finite and ≥ 0, got ${report.seconds}`);
+  if (report.evaluator !== '' && !WORKER_NAME.test(report.evaluator)) refuse('evaluator must be 1–64 characters of A–Z a–z 0–9 . _ : -');
+  return { round: report.round, loss: report.loss, ...(accuracy === undefined ? {} : { accuracy }), seconds: report.seconds, evaluator: report.evaluator === '' ? 'evaluator' : report.evaluator };
 }
 
 /** The encoding a push declares, if the server takes it. */

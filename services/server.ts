@@ -24,7 +24,7 @@ import type { GradientBuffers } from './ingest.js';
 import { SgdOptimizer } from './optimizer.js';
 import { parameterServerHandlers } from './parameter-server.js';
 import { RoundEngine } from './round.js';
-import { loadTask } from './task.js';
+import { loadModel } from './task.js';
 import { serverCredentials } from './tls.js';
 import { loadWorkerTokens } from './worker-tokens.js';
 
@@ -84,7 +84,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const events = new ServerEvents((name, error) => {
     log.error({ err: error, event: name }, `a subscriber of ${name} failed`);
   });
-  const task = loadTask(config);
+  const task = loadModel(config);
   const identity = { task: task.name, dimension: task.dimension, seed: config.seed };
   const store = config.checkpointDir === '' ? undefined : new CheckpointStore(config.checkpointDir);
   const checkpointLog = componentLogger(root, 'checkpoint');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeNpy } from '../cli/npy.js';
+import { decodeNpy } from '../runtime/npy.js';
 import { iid } from '../tasks/partition.js';
 import { createTask } from '../tasks/registry.js';
 import { SyntheticTask } from '../tasks/synthetic.js';

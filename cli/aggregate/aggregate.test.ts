@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPreAggregators, listRules } from '../../aggregators/index.js';
 import { cliPath, type CliRun, expectOneLineFailure, runCli } from '../../test/cli-process.js';
 import { runNumpy } from '../../test/numpy-runner.js';
-import { encodeNpy } from '../npy.js';
+import { encodeNpy } from '../../runtime/npy.js';
 import { attackedExample, cosine } from './example.js';
 
 interface Report {

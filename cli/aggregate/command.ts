@@ -5,7 +5,7 @@ import { parsePairs, parseSpecs, type Spec } from '../../runtime/spec.js';
 import { runWithSettings, type Command } from '../command.js';
 import { exitCodes } from '../failure.js';
 import { writeOutputFile } from '../files.js';
-import { encodeNpy } from '../npy.js';
+import { encodeNpy } from '../../runtime/npy.js';
 import { writeStdout } from '../output.js';
 import { prettyJson, shortestFloat32 } from '../pretty-json.js';
 import { attackedExample, cosine } from './example.js';

@@ -1,7 +1,7 @@
 import type { Gradient } from '../../aggregators/index.js';
 import { InputError, UsageError } from '../failure.js';
 import { readInputFile, readStdin } from '../files.js';
-import { NpyFormatError, decodeNpy, type NpyDtype } from '../npy.js';
+import { NpyFormatError, decodeNpy, type NpyDtype } from '../../runtime/npy.js';
 import { readNpyIntoGradientMemory } from './npy-file.js';
 
 /** The gradients to aggregate, one row per worker, all of one element type. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { gradientMemory } from '../../aggregators/index.js';
-import { encodeNpy } from '../npy.js';
+import { encodeNpy } from '../../runtime/npy.js';
 import { gradientsFromNpy } from './input.js';
 import { readNpyIntoGradientMemory } from './npy-file.js';
 

@@ -8,7 +8,7 @@ import { median } from '../../aggregators/bench/measure.js';
 import { numpyAvailable, numpyReferenceScript, pythonEnvironment, writeNpy } from '../../aggregators/bench/numpy-reference.js';
 import { formatTable } from '../../aggregators/bench/table.js';
 import { SeededRandom } from '../../aggregators/index.js';
-import { decodeNpy } from '../npy.js';
+import { decodeNpy } from '../../runtime/npy.js';
 
 const usage = `usage: npm run bench:cli -- [--n 15] [--d 1000000] [--runs 7]
 

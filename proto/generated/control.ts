@@ -4,6 +4,8 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 import type { CheckpointReply as _byzps_v1_CheckpointReply, CheckpointReply__Output as _byzps_v1_CheckpointReply__Output } from './byzps/v1/CheckpointReply.js';
 import type { CheckpointRequest as _byzps_v1_CheckpointRequest, CheckpointRequest__Output as _byzps_v1_CheckpointRequest__Output } from './byzps/v1/CheckpointRequest.js';
 import type { ControlClient as _byzps_v1_ControlClient, ControlDefinition as _byzps_v1_ControlDefinition } from './byzps/v1/Control.js';
+import type { EvaluationReport as _byzps_v1_EvaluationReport, EvaluationReport__Output as _byzps_v1_EvaluationReport__Output } from './byzps/v1/EvaluationReport.js';
+import type { EvaluationReportReply as _byzps_v1_EvaluationReportReply, EvaluationReportReply__Output as _byzps_v1_EvaluationReportReply__Output } from './byzps/v1/EvaluationReportReply.js';
 import type { FaultInstruction as _byzps_v1_FaultInstruction, FaultInstruction__Output as _byzps_v1_FaultInstruction__Output } from './byzps/v1/FaultInstruction.js';
 import type { GradientChunk as _byzps_v1_GradientChunk, GradientChunk__Output as _byzps_v1_GradientChunk__Output } from './byzps/v1/GradientChunk.js';
 import type { InjectFaultReply as _byzps_v1_InjectFaultReply, InjectFaultReply__Output as _byzps_v1_InjectFaultReply__Output } from './byzps/v1/InjectFaultReply.js';
@@ -37,6 +39,8 @@ export interface ProtoGrpcType {
       CheckpointReply: MessageTypeDefinition<_byzps_v1_CheckpointReply, _byzps_v1_CheckpointReply__Output>
       CheckpointRequest: MessageTypeDefinition<_byzps_v1_CheckpointRequest, _byzps_v1_CheckpointRequest__Output>
       Control: SubtypeConstructor<typeof grpc.Client, _byzps_v1_ControlClient> & { service: _byzps_v1_ControlDefinition }
+      EvaluationReport: MessageTypeDefinition<_byzps_v1_EvaluationReport, _byzps_v1_EvaluationReport__Output>
+      EvaluationReportReply: MessageTypeDefinition<_byzps_v1_EvaluationReportReply, _byzps_v1_EvaluationReportReply__Output>
       FaultInstruction: MessageTypeDefinition<_byzps_v1_FaultInstruction, _byzps_v1_FaultInstruction__Output>
       GradientChunk: MessageTypeDefinition<_byzps_v1_GradientChunk, _byzps_v1_GradientChunk__Output>
       InjectFaultReply: MessageTypeDefinition<_byzps_v1_InjectFaultReply, _byzps_v1_InjectFaultReply__Output>

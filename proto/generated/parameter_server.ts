@@ -1,6 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { EvaluationReport as _byzps_v1_EvaluationReport, EvaluationReport__Output as _byzps_v1_EvaluationReport__Output } from './byzps/v1/EvaluationReport.js';
+import type { EvaluationReportReply as _byzps_v1_EvaluationReportReply, EvaluationReportReply__Output as _byzps_v1_EvaluationReportReply__Output } from './byzps/v1/EvaluationReportReply.js';
 import type { FaultInstruction as _byzps_v1_FaultInstruction, FaultInstruction__Output as _byzps_v1_FaultInstruction__Output } from './byzps/v1/FaultInstruction.js';
 import type { GradientChunk as _byzps_v1_GradientChunk, GradientChunk__Output as _byzps_v1_GradientChunk__Output } from './byzps/v1/GradientChunk.js';
 import type { JoinReply as _byzps_v1_JoinReply, JoinReply__Output as _byzps_v1_JoinReply__Output } from './byzps/v1/JoinReply.js';
@@ -18,6 +20,8 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   byzps: {
     v1: {
+      EvaluationReport: MessageTypeDefinition<_byzps_v1_EvaluationReport, _byzps_v1_EvaluationReport__Output>
+      EvaluationReportReply: MessageTypeDefinition<_byzps_v1_EvaluationReportReply, _byzps_v1_EvaluationReportReply__Output>
       FaultInstruction: MessageTypeDefinition<_byzps_v1_FaultInstruction, _byzps_v1_FaultInstruction__Output>
       GradientChunk: MessageTypeDefinition<_byzps_v1_GradientChunk, _byzps_v1_GradientChunk__Output>
       JoinReply: MessageTypeDefinition<_byzps_v1_JoinReply, _byzps_v1_JoinReply__Output>

@@ -50,6 +50,9 @@ async function startBareServer(): Promise<Target> {
     Observe(call) {
       call.emit('error', unimplemented);
     },
+    ReportEvaluation(_call, callback) {
+      callback(unimplemented);
+    },
     Push(call, callback) {
       let bytes = 0;
       call.on('data', (chunk: { data: Buffer }) => {

@@ -49,6 +49,7 @@ export const prerequisites: readonly Prerequisite[] = [
       'test/worker-robustness.test.ts',
       'test/server-cli.test.ts',
       'cli/start/plan.test.ts',
+      'test/python-example.test.ts',
     ],
     present: () => FASHION_MNIST_FILES.every((file) => existsSync(`${FASHION_MNIST_DIR}/${file}.gz`) || existsSync(`${FASHION_MNIST_DIR}/${file}`)),
     packages: ['dataset-fashion-mnist'],
@@ -56,7 +57,7 @@ export const prerequisites: readonly Prerequisite[] = [
   },
   {
     name: 'python3 with numpy',
-    files: ['cli/npy.test.ts', 'cli/aggregate/aggregate.test.ts'],
+    files: ['runtime/npy.test.ts', 'cli/aggregate/aggregate.test.ts', 'test/python-attacks.test.ts'],
     // global-setup.ts puts Debian's python3 first on PATH when only it has numpy.
     present: () => hasNumpy('python3') || hasNumpy(DEBIAN_PYTHON),
     packages: ['python3', 'python3-numpy'],
@@ -68,6 +69,13 @@ export const prerequisites: readonly Prerequisite[] = [
     present: () => [DEBIAN_PYTHON, 'python3'].some((python) => succeeds(python, ['-c', 'import grpc, grpc_tools, numpy'])),
     packages: ['python3', 'python3-grpcio', 'python3-grpc-tools', 'python3-numpy'],
     howTo: 'apt-get install python3-grpcio python3-grpc-tools python3-numpy',
+  },
+  {
+    name: 'python3 with torch, grpcio, grpc-tools and numpy',
+    files: ['test/python-worker.test.ts', 'test/python-example.test.ts'],
+    present: () => [DEBIAN_PYTHON, 'python3'].some((python) => succeeds(python, ['-c', 'import torch, grpc, grpc_tools, numpy'], 60_000)),
+    packages: ['python3', 'python3-torch', 'python3-grpcio', 'python3-grpc-tools', 'python3-numpy'],
+    howTo: 'apt-get install python3-torch python3-grpcio python3-grpc-tools python3-numpy',
   },
   {
     name: 'openssl',

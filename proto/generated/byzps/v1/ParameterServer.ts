@@ -2,6 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { EvaluationReport as _byzps_v1_EvaluationReport, EvaluationReport__Output as _byzps_v1_EvaluationReport__Output } from '../../byzps/v1/EvaluationReport.js';
+import type { EvaluationReportReply as _byzps_v1_EvaluationReportReply, EvaluationReportReply__Output as _byzps_v1_EvaluationReportReply__Output } from '../../byzps/v1/EvaluationReportReply.js';
 import type { GradientChunk as _byzps_v1_GradientChunk, GradientChunk__Output as _byzps_v1_GradientChunk__Output } from '../../byzps/v1/GradientChunk.js';
 import type { JoinReply as _byzps_v1_JoinReply, JoinReply__Output as _byzps_v1_JoinReply__Output } from '../../byzps/v1/JoinReply.js';
 import type { JoinRequest as _byzps_v1_JoinRequest, JoinRequest__Output as _byzps_v1_JoinRequest__Output } from '../../byzps/v1/JoinRequest.js';
@@ -73,6 +75,25 @@ export interface ParameterServerClient extends grpc.Client {
   push(options: grpc.CallOptions, callback: grpc.requestCallback<_byzps_v1_PushReply__Output>): grpc.ClientWritableStream<_byzps_v1_GradientChunk>;
   push(callback: grpc.requestCallback<_byzps_v1_PushReply__Output>): grpc.ClientWritableStream<_byzps_v1_GradientChunk>;
   
+  /**
+   * Reports how θ of a round did on held-out data, measured by an evaluator that follows θ with
+   * Observe; the server publishes it as its evaluation metrics. Never changes a round. Takes the
+   * admin token when the server has one, otherwise a worker token.
+   */
+  ReportEvaluation(argument: _byzps_v1_EvaluationReport, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_byzps_v1_EvaluationReportReply__Output>): grpc.ClientUnaryCall;
+  ReportEvaluation(argument: _byzps_v1_EvaluationReport, metadata: grpc.Metadata, callback: grpc.requestCallback<_byzps_v1_EvaluationReportReply__Output>): grpc.ClientUnaryCall;
+  ReportEvaluation(argument: _byzps_v1_EvaluationReport, options: grpc.CallOptions, callback: grpc.requestCallback<_byzps_v1_EvaluationReportReply__Output>): grpc.ClientUnaryCall;
+  ReportEvaluation(argument: _byzps_v1_EvaluationReport, callback: grpc.requestCallback<_byzps_v1_EvaluationReportReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * Reports how θ of a round did on held-out data, measured by an evaluator that follows θ with
+   * Observe; the server publishes it as its evaluation metrics. Never changes a round. Takes the
+   * admin token when the server has one, otherwise a worker token.
+   */
+  reportEvaluation(argument: _byzps_v1_EvaluationReport, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_byzps_v1_EvaluationReportReply__Output>): grpc.ClientUnaryCall;
+  reportEvaluation(argument: _byzps_v1_EvaluationReport, metadata: grpc.Metadata, callback: grpc.requestCallback<_byzps_v1_EvaluationReportReply__Output>): grpc.ClientUnaryCall;
+  reportEvaluation(argument: _byzps_v1_EvaluationReport, options: grpc.CallOptions, callback: grpc.requestCallback<_byzps_v1_EvaluationReportReply__Output>): grpc.ClientUnaryCall;
+  reportEvaluation(argument: _byzps_v1_EvaluationReport, callback: grpc.requestCallback<_byzps_v1_EvaluationReportReply__Output>): grpc.ClientUnaryCall;
+  
 }
 
 /**
@@ -103,6 +124,13 @@ export interface ParameterServerHandlers extends grpc.UntypedServiceImplementati
    */
   Push: grpc.handleClientStreamingCall<_byzps_v1_GradientChunk__Output, _byzps_v1_PushReply>;
   
+  /**
+   * Reports how θ of a round did on held-out data, measured by an evaluator that follows θ with
+   * Observe; the server publishes it as its evaluation metrics. Never changes a round. Takes the
+   * admin token when the server has one, otherwise a worker token.
+   */
+  ReportEvaluation: grpc.handleUnaryCall<_byzps_v1_EvaluationReport__Output, _byzps_v1_EvaluationReportReply>;
+  
 }
 
 export interface ParameterServerDefinition extends grpc.ServiceDefinition {
@@ -110,4 +138,5 @@ export interface ParameterServerDefinition extends grpc.ServiceDefinition {
   Observe: MethodDefinition<_byzps_v1_ObserveRequest, _byzps_v1_ModelChunk, _byzps_v1_ObserveRequest__Output, _byzps_v1_ModelChunk__Output>
   Pull: MethodDefinition<_byzps_v1_PullRequest, _byzps_v1_ModelChunk, _byzps_v1_PullRequest__Output, _byzps_v1_ModelChunk__Output>
   Push: MethodDefinition<_byzps_v1_GradientChunk, _byzps_v1_PushReply, _byzps_v1_GradientChunk__Output, _byzps_v1_PushReply__Output>
+  ReportEvaluation: MethodDefinition<_byzps_v1_EvaluationReport, _byzps_v1_EvaluationReportReply, _byzps_v1_EvaluationReport__Output, _byzps_v1_EvaluationReportReply__Output>
 }
