@@ -175,7 +175,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       else reject(error);
     });
   });
-  const http = await startHttpEndpoint(config.httpHost, config.httpPort, metrics.registry, () => !shuttingDown, componentLogger(root, 'http'));
+  const http = await startHttpEndpoint(config.httpHost, config.httpPort, metrics.registry, () => !shuttingDown, componentLogger(root, 'http'), config.httpAddressFile);
   if (!workerAuth.enabled) log.warn('no --worker-token or --worker-tokens-file: any client may join and push gradients');
   log.info({ grpcPort, httpPort: http.port, tls: config.tlsCertFile === '' ? 'off' : config.tlsClientCaFile === '' ? 'on' : 'mutual', task: task.name, dimension: task.dimension, rule: engine.rule.name, f: engine.rule.f, quorum: engine.quorum, control: config.adminToken !== '' }, 'parameter server started');
 
