@@ -14,6 +14,7 @@ const BYZANTINE_WORKERS = 1;
 const ROUNDS = 10;
 
 const stack = new SwarmStack();
+const settings = smallStackSettings(HONEST_WORKERS, BYZANTINE_WORKERS);
 /** What this test changed in the engine, to undo exactly that. */
 const changed = { madeSwarm: false, madeGatewayBridge: false, node: '', labelsAdded: [] as string[] };
 let releaseLock: (() => void) | undefined;
@@ -58,7 +59,7 @@ beforeAll(async () => {
     await docker(['node', 'update', ...missing.flatMap((label) => ['--label-add', `${label}=true`]), changed.node]);
     changed.labelsAdded.push(...missing);
   }
-  await stack.deploy(smallStackSettings(HONEST_WORKERS, BYZANTINE_WORKERS));
+  await stack.deploy(settings);
 }, PREPARE_LIMIT_MS + 40 * 60_000);
 
 afterAll(async () => {
@@ -81,7 +82,7 @@ describe('deploy/stack.yml on a single-node Docker swarm', () => {
     console.log(await expectTrainingWithAttacker(stack, HONEST_WORKERS, BYZANTINE_WORKERS, ROUNDS));
   }, 700_000);
 
-  it('every task runs, ps is healthy, `byzps status` in its container lists the replicas by slot, and its gRPC port is published', async () => {
+  it('every task runs, ps is healthy, `byzps status` lists the replicas by slot from its container and from the attachable network, and its gRPC port is published', async () => {
     const running = await docker(['stack', 'ps', '--filter', 'desired-state=running', '--format', '{{.Name}} {{.CurrentState}}', stack.name]);
     expect(running.split('\n')).toHaveLength(HONEST_WORKERS + BYZANTINE_WORKERS + 2);
     for (const line of running.split('\n')) expect(line, line).toMatch(/ Running /);
@@ -91,6 +92,12 @@ describe('deploy/stack.yml on a single-node Docker swarm', () => {
     const status = await docker(['exec', ps, 'byzps', 'status', '--server', '127.0.0.1:50051']);
     expect(status).toContain(`${stack.name}_byzantine-1`);
     expect(status).toContain(`${stack.name}_worker-${String(HONEST_WORKERS)}`);
+    // README's way from any node: a container on the attachable overlay network, ps found by name.
+    const fromNetwork = await docker(
+      ['run', '--rm', '--label', 'byzps.test=1', '--network', `${stack.name}_byzps`, '-e', `BYZPS_ADMIN_TOKEN=${settings.BYZPS_ADMIN_TOKEN ?? ''}`, stack.image, 'status', '--server', 'ps:50051'],
+      { timeoutMs: 120_000 },
+    );
+    expect(fromNetwork).toContain(`${stack.name}_byzantine-1`);
     // ps' gRPC port, published on its node (mode: host): a TCP connection is enough here.
     const psPort = await stack.psPort;
     await stack.waitFor(() => accepts(psPort), `ps' gRPC port published on ${String(psPort)} accepts connections`, 60_000);

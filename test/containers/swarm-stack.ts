@@ -134,13 +134,14 @@ export class SwarmStack {
     const labels = TEST_LABELS;
     const services = ['ps', 'worker', 'byzantine', 'prometheus'];
     const override = join(this.overrideDirectory, 'labels.yml');
-    // JSON is YAML.
+    // JSON is YAML. `docker stack deploy` takes a network's whole definition from the last file that
+    // has it, so the override repeats stack.yml's (overlay, attachable) besides the labels.
     writeFileSync(
       override,
       JSON.stringify({
         version: '3.8',
         services: Object.fromEntries(services.map((service) => [service, { labels, deploy: { labels } }])),
-        networks: { byzps: { labels } },
+        networks: { byzps: { driver: 'overlay', attachable: true, labels } },
         volumes: { checkpoints: { labels }, 'prometheus-data': { labels } },
       }),
     );
