@@ -82,7 +82,7 @@ describe('deploy/stack.yml on a single-node Docker swarm', () => {
     console.log(await expectTrainingWithAttacker(stack, HONEST_WORKERS, BYZANTINE_WORKERS, ROUNDS));
   }, 700_000);
 
-  it('every task runs, ps is healthy, `byzps status` lists the replicas by slot from its container and from the attachable network, and its gRPC port is published', async () => {
+  it('every task runs, ps is healthy, `byzps status` and `inject` work from its container and status from the attachable network, and its gRPC port is published', async () => {
     const running = await docker(['stack', 'ps', '--filter', 'desired-state=running', '--format', '{{.Name}} {{.CurrentState}}', stack.name]);
     expect(running.split('\n')).toHaveLength(HONEST_WORKERS + BYZANTINE_WORKERS + 2);
     for (const line of running.split('\n')) expect(line, line).toMatch(/ Running /);
@@ -92,6 +92,8 @@ describe('deploy/stack.yml on a single-node Docker swarm', () => {
     const status = await docker(['exec', ps, 'byzps', 'status', '--server', '127.0.0.1:50051']);
     expect(status).toContain(`${stack.name}_byzantine-1`);
     expect(status).toContain(`${stack.name}_worker-${String(HONEST_WORKERS)}`);
+    const injected = await docker(['exec', ps, 'byzps', 'inject', '--server', '127.0.0.1:50051', '--worker', `${stack.name}_worker-1`, '--fault', 'nan-payload', '--rounds', '1']);
+    expect(injected).toMatch(new RegExp(`^queued nan-payload.* for ${stack.name}_worker-1; `));
     // README's way from any node: a container on the attachable overlay network, ps found by name.
     const fromNetwork = await docker(
       ['run', '--rm', '--label', 'byzps.test=1', '--network', `${stack.name}_byzps`, '-e', `BYZPS_ADMIN_TOKEN=${settings.BYZPS_ADMIN_TOKEN ?? ''}`, stack.image, 'status', '--server', 'ps:50051'],
@@ -102,4 +104,20 @@ describe('deploy/stack.yml on a single-node Docker swarm', () => {
     const psPort = await stack.psPort;
     await stack.waitFor(() => accepts(psPort), `ps' gRPC port published on ${String(psPort)} accepts connections`, 60_000);
   }, 200_000);
+
+  it('docker service scale adds a worker that joins under its slot and that Prometheus finds', async () => {
+    await docker(['service', 'scale', '--detach=true', `${stack.name}_worker=${String(HONEST_WORKERS + 1)}`]);
+    const added = `${stack.name}_worker-${String(HONEST_WORKERS + 1)}`;
+    let pushed: string[] = [];
+    await stack.waitFor(
+      async () => {
+        pushed = (await stack.samples('byzps_worker_last_push_timestamp_seconds')).map((sample) => sample.metric.worker ?? '');
+        return pushed.includes(added);
+      },
+      `the server has accepted a push from ${added}`,
+      180_000,
+      () => `workers with an accepted push: ${pushed.join(', ')}`,
+    );
+    await stack.waitFor(async () => (await stack.samples('up{job="worker"} == 1')).length === HONEST_WORKERS + 1, `Prometheus has ${String(HONEST_WORKERS + 1)} worker targets up`, 60_000);
+  }, 300_000);
 });
