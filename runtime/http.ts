@@ -2,6 +2,7 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, isIPv6 } from 'node:net';
 import type { Registry } from 'prom-client';
+import { ConfigError } from './errors.js';
 import type { Logger } from './logger.js';
 
 /** The running HTTP endpoint and its bound port. */
@@ -37,7 +38,7 @@ async function writeAddressFile(file: string, url: string): Promise<void> {
     await rename(partial, file);
   } catch (error) {
     await rm(partial, { force: true });
-    throw new Error(`cannot write the /healthz address to --http-address-file ${file}: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError(`cannot write the /healthz address to --http-address-file ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
 
