@@ -12,6 +12,7 @@ export interface ServerConfig {
   readonly grpcPort: number;
   readonly httpHost: string;
   readonly httpPort: number;
+  readonly httpAddressFile: string;
   readonly task: string;
   readonly dimension: number;
   readonly hidden: number;
@@ -60,6 +61,7 @@ const serverSettings = [
   setting({ key: 'grpcPort', description: 'gRPC port (0 picks a free one)', default: 50051, parse: parseInteger, check: port }),
   setting({ key: 'httpHost', description: 'address of the /metrics and /healthz endpoint', default: '0.0.0.0', parse: text }),
   setting({ key: 'httpPort', description: 'HTTP port for /metrics and /healthz (0 picks a free one)', default: 9090, parse: parseInteger, check: port }),
+  setting({ key: 'httpAddressFile', description: 'file the URL of /healthz is written to once it listens, removed on exit (the container image\'s health check reads it; empty: none)', default: '', parse: text }),
   setting({ key: 'task', description: 'the model the server trains and evaluates, as its workers do: synthetic or fashion-mnist; external: a model only its workers know (PyTorch, …), d and θ₀ from --initial-parameters', default: 'synthetic', parse: text }),
   setting({ key: 'dimension', description: 'number of parameters d (0: the task decides — 1000 for synthetic, 795·hidden + 10 for fashion-mnist)', default: 0, parse: parseInteger, check: between(0, 2 ** 28) }),
   setting({ key: 'hidden', description: 'fashion-mnist: hidden units of the MLP (0: the task default, 64)', default: 0, parse: parseInteger, check: atLeast(0) }),

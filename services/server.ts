@@ -175,7 +175,13 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       else reject(error);
     });
   });
-  const http = await startHttpEndpoint(config.httpHost, config.httpPort, metrics.registry, () => !shuttingDown, componentLogger(root, 'http'));
+  const http = await startHttpEndpoint(config.httpHost, config.httpPort, metrics.registry, () => !shuttingDown, componentLogger(root, 'http'), config.httpAddressFile).catch(async (error: unknown) => {
+    // A server that cannot serve HTTP does not start: nothing it started may keep the process alive.
+    grpcServer.forceShutdown();
+    await engine.stop();
+    await Promise.all([runner.close(), evaluator.close()]);
+    throw error;
+  });
   if (!workerAuth.enabled) log.warn('no --worker-token or --worker-tokens-file: any client may join and push gradients');
   log.info({ grpcPort, httpPort: http.port, tls: config.tlsCertFile === '' ? 'off' : config.tlsClientCaFile === '' ? 'on' : 'mutual', task: task.name, dimension: task.dimension, rule: engine.rule.name, f: engine.rule.f, quorum: engine.quorum, control: config.adminToken !== '' }, 'parameter server started');
 

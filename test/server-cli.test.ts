@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +31,14 @@ describe('byzps ps', () => {
 
   it('fails with one line and exit code 2 when the task refuses its settings', () => {
     expectOneLineFailure(runCli(['ps', '--task', 'imagenet', '--grpc-port', '0', '--http-port', '0']), 2, /^byzps ps: task "imagenet": unknown task "imagenet"; known: synthetic, fashion-mnist \(see byzps ps --help\)$/);
+  });
+
+  it('fails with one line and exit code 2, and exits, when it cannot write --http-address-file', async () => {
+    const file = `${await cleanup.directory('byzps-address-')}/missing/http-address`;
+    // Bounded: a server that kept its gRPC port and threads after the failure would never exit.
+    const run = spawnSync(process.execPath, [cliPath, 'ps', '--grpc-host', '127.0.0.1', '--grpc-port', '0', '--http-host', '127.0.0.1', '--http-port', '0', '--dimension', '16', '--http-address-file', file], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.error, 'byzps ps did not exit within 30 s').toBeUndefined();
+    expectOneLineFailure({ code: run.status, stdout: run.stdout, stderr: run.stderr }, 2, /^byzps ps: cannot write the \/healthz address to --http-address-file \S+\/missing\/http-address: ENOENT/);
   });
 
   it('says where it listens, serves /metrics, and on SIGTERM writes a last checkpoint and exits 0', async () => {

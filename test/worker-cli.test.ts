@@ -19,6 +19,12 @@ describe('byzps worker, inject and status', () => {
     expectOneLineFailure(runCli(['worker', '--attack', 'sign-flip', '--fault', 'delay:sec=1', '--batch-size', '0']), 2, /^byzps worker: invalid worker configuration: --batch-size must be between 1 and 1000000, got 0; --fault: delay has no parameter "sec"/);
   });
 
+  it('worker refuses to start with one line and exit code 2 when it cannot write --http-address-file', async () => {
+    const file = '/nonexistent-byzps-directory/http-address';
+    const run = await runCliAsync(['worker', '--server', '127.0.0.1:1', '--name', 'w', '--http-host', '127.0.0.1', '--http-port', '0', '--http-address-file', file]);
+    expectOneLineFailure({ code: typeof run.code === 'number' ? run.code : null, stdout: run.stdout, stderr: run.stderr }, 2, /^byzps worker: cannot write the \/healthz address to --http-address-file \/nonexistent-byzps-directory\/http-address: ENOENT/);
+  }, 30_000);
+
   it('worker stops with one line and exit code 1 when the server refuses its token', async () => {
     const server = cleanup.add(await startTestServer());
     const run = await runCliAsync(['worker', '--server', server.address, '--name', 'w', '--http-port', '0', '--worker-token', 'not-the-token']);

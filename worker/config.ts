@@ -40,6 +40,7 @@ export interface WorkerConfig {
   readonly reconnectMaxMs: number;
   readonly httpHost: string;
   readonly httpPort: number;
+  readonly httpAddressFile: string;
   readonly logLevel: string;
 }
 
@@ -103,6 +104,7 @@ const workerSettings = [
   setting({ key: 'reconnectMaxMs', description: 'cap of the reconnection delay', default: 10_000, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'httpHost', description: 'address of the /metrics and /healthz endpoint', default: '0.0.0.0', parse: text }),
   setting({ key: 'httpPort', description: 'HTTP port for /metrics and /healthz (0 picks a free one)', default: 9091, parse: parseInteger, check: port }),
+  setting({ key: 'httpAddressFile', description: 'file the URL of /healthz is written to once it listens, removed on exit (the container image\'s health check reads it; empty: none)', default: '', parse: text }),
   setting({ key: 'logLevel', description: `log level: ${LOG_LEVELS.join(', ')}`, default: 'info', parse: text, env: 'LOG_LEVEL', check: logLevel }),
 ] as const;
 

@@ -105,7 +105,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
     exit: options.exit ?? ((code) => process.exit(code)),
   });
   let closing = false;
-  const http = await startHttpEndpoint(config.httpHost, config.httpPort, metrics.registry, () => !closing, componentLogger(root, 'http'));
+  const http = await startHttpEndpoint(config.httpHost, config.httpPort, metrics.registry, () => !closing, componentLogger(root, 'http'), config.httpAddressFile);
   log.info({ server: config.server, httpPort: http.port, active: behaviour.active() }, 'worker started');
   const done = loop.run();
   done.catch((error: unknown) => {

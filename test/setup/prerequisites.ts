@@ -86,7 +86,7 @@ export const prerequisites: readonly Prerequisite[] = [
   },
   {
     name: 'a Docker engine and the base image byzps-base:bookworm',
-    files: ['test/containers/cluster.test.ts', 'test/containers/compose.test.ts'],
+    files: ['test/containers/cluster.test.ts', 'test/containers/compose.test.ts', 'test/containers/health.test.ts', 'test/containers/stack.test.ts', 'test/containers/two-node-stack.test.ts'],
     // Without root the tests can neither start dockerd nor debootstrap the base image.
     present: () => succeeds('docker', ['image', 'inspect', 'byzps-base:bookworm']) && succeeds('docker-compose', ['version']) && succeeds('promtool', ['--version']),
     packages: [],
