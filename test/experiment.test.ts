@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SaxesParser } from 'saxes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultsCsv } from '../cli/experiment/csv.js';
+import { runCell } from '../cli/experiment/run-cell.js';
 import { expectOneLineFailure, runCli } from './cli-process.js';
 import { runCliAsync } from './cli-spawn.js';
 
@@ -126,4 +128,20 @@ describe('byzps experiment', () => {
     expectOneLineFailure(run, 2, /^byzps experiment: --rules: bulyan with f=4 needs n ≥ 19, but --n is 15 \(see byzps experiment --help\)$/);
     await expect(readdir(emptyOut)).rejects.toThrow(/ENOENT/);
   });
+});
+
+describe('an experiment cell whose rounds stop closing', () => {
+  it('ends after the stall bound with θ as it was, and says which pushes were refused', async () => {
+    // Sign-flip ×1e30 under the mean: θ leaves float32's range after one round, the attacker's next
+    // push is all infinities and refused, and with every round waiting for all n gradients none closes.
+    const settings = { task: 'synthetic', n: 5, rounds: 200, evalEveryRounds: 0, learningRate: 0.5, momentum: 0, batchSize: 8, width: 100, rule: 'mean', ruleParams: {}, attack: 'sign-flip', attackParams: { k: '1e30' }, f: 1, seed: 1 };
+    const started = Date.now();
+    const result = await runCell(settings, () => undefined, 2_000);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(result.stalled?.afterRound).toBeLessThan(settings.rounds);
+    expect(result.stalled?.refused.non_finite).toBeGreaterThan(0);
+    expect(result.curve.at(-1)).toMatchObject({ round: result.stalled?.afterRound, loss: result.finalLoss });
+    expect(result.finalLoss).toBeGreaterThan(1e20);
+    expect(resultsCsv([result])).toMatch(new RegExp(`,${String(result.stalled?.afterRound)},`));
+  }, 90_000);
 });

@@ -53,6 +53,11 @@ export interface CellResult {
   readonly wallSeconds: number;
   readonly roundsPerSecond: number;
   readonly rejectedPushes: number;
+  /**
+   * Set when no round closed for a long time before `rounds` (run-cell.ts): the rounds done, and
+   * the pushes refused by reason. θ at that point is what the final figures evaluate.
+   */
+  readonly stalled?: { readonly afterRound: number; readonly refused: Readonly<Record<string, number>> };
   /** Absent when no round reported the rule's influence diagnostic. */
   readonly influence?: InfluenceShares;
 }

@@ -83,7 +83,13 @@ export function gridOf(settings: ExperimentSettings): GridSpec {
 
 function figure(result: CellResult): string {
   const measure = result.finalAccuracy === undefined ? `loss ${result.finalLoss.toPrecision(3)}` : `accuracy ${(result.finalAccuracy * 100).toFixed(1)}%`;
-  return `${measure} in ${Math.round(result.wallSeconds)} s (${result.roundsPerSecond.toFixed(1)} rounds/s)`;
+  const stalled = result.stalled === undefined ? '' : `, stalled after round ${result.stalled.afterRound} (${stallReason(result.stalled.refused)})`;
+  return `${measure} in ${Math.round(result.wallSeconds)} s (${result.roundsPerSecond.toFixed(1)} rounds/s)${stalled}`;
+}
+
+function stallReason(refused: Readonly<Record<string, number>>): string {
+  const counts = Object.entries(refused).filter(([, count]) => count > 0);
+  return counts.length === 0 ? 'no push refused' : `refused: ${counts.map(([reason, count]) => `${reason} ${count}`).join(', ')}`;
 }
 
 /** Runs `cells` at most `parallel` at a time, saving each result as it arrives; resolves with the reasons of the cells that failed. */

@@ -19,6 +19,7 @@ const COLUMNS: readonly { readonly name: string; readonly value: (result: CellRe
   { name: 'wall_seconds', value: (r) => round(r.wallSeconds, 2) },
   { name: 'rounds_per_second', value: (r) => round(r.roundsPerSecond, 2) },
   { name: 'rejected_pushes', value: (r) => r.rejectedPushes },
+  { name: 'stalled_after_round', value: (r) => r.stalled?.afterRound },
   { name: 'influence_quantity', value: (r) => r.influence?.quantity },
   { name: 'byzantine_influence', value: (r) => r.influence?.byzantine },
   { name: 'honest_influence', value: (r) => r.influence?.honest },

@@ -67,9 +67,42 @@ function pointOf(round: number, evaluation: Evaluation): CurvePoint {
   return { round, loss: evaluation.loss, ...(evaluation.accuracy === undefined ? {} : { accuracy: evaluation.accuracy }) };
 }
 
-async function rejectedPushes(server: ServerHandle): Promise<number> {
-  const metric = await server.metrics.gradientsRejected.get();
-  return metric.values.reduce((sum, { value }) => sum + value, 0);
+async function refusedByReason(server: ServerHandle): Promise<Record<string, number>> {
+  const refused: Record<string, number> = {};
+  for (const { labels, value } of (await server.metrics.gradientsRejected.get()).values) {
+    const reason = String(labels.reason ?? 'unknown');
+    refused[reason] = (refused[reason] ?? 0) + value;
+  }
+  return refused;
+}
+
+/**
+ * A cell whose rounds stop closing ends after this long without one. A round here takes well under
+ * a second; one that never closes means every push is refused — under a weak rule the attack can
+ * drive θ so far that every worker's gradient is NaN, and the server refuses those.
+ */
+export const STALL_MS = 30_000;
+
+/** Resolves once no round has closed for `ms`; `roundClosed` restarts the clock. */
+function stallWatch(ms: number): { readonly stalled: Promise<void>; roundClosed(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let fire: () => void = () => undefined;
+  const stalled = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  const roundClosed = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      fire();
+    }, ms);
+  };
+  return {
+    stalled,
+    roundClosed,
+    stop() {
+      clearTimeout(timer);
+    },
+  };
 }
 
 /**
@@ -77,7 +110,7 @@ async function rejectedPushes(server: ServerHandle): Promise<number> {
  * loopback. θ after `rounds` rounds is evaluated here once more, so the final figure never depends
  * on the server's evaluation thread being free at that round.
  */
-export async function runCell(settings: CellSettings, onRound: RoundListener = () => undefined): Promise<CellResult> {
+export async function runCell(settings: CellSettings, onRound: RoundListener = () => undefined, stallMs = STALL_MS): Promise<CellResult> {
   const started = performance.now();
   const curve: CurvePoint[] = [];
   const workerErrors: string[] = [];
@@ -88,10 +121,14 @@ export async function runCell(settings: CellSettings, onRound: RoundListener = (
   curve.push(pointOf(0, task.evaluate(task.initialParameters())));
   const server = await startServer(config);
   const tally = new InfluenceTally(server.engine.rule.influence);
+  const watch = stallWatch(stallMs);
+  let roundsDone = 0;
   server.events.on('roundClosed', (closed) => {
     const { round } = closed;
     const done = round + 1;
     if (done > settings.rounds) return;
+    watch.roundClosed();
+    roundsDone = done;
     // Pausing here, while the engine is still inside its close, stops it at exactly `rounds` rounds.
     if (done === settings.rounds) server.engine.pause();
     closeTimes.push(performance.now());
@@ -116,12 +153,17 @@ export async function runCell(settings: CellSettings, onRound: RoundListener = (
         reject(new Error(`aggregation of round ${round} failed: ${error instanceof Error ? error.message : String(error)}`));
       });
     });
-    await Promise.race([server.engine.waitForRound(settings.rounds, new AbortController().signal), failed]);
+    watch.roundClosed();
+    const finished = server.engine.waitForRound(settings.rounds, new AbortController().signal).then(() => false);
+    const stalled = await Promise.race([finished, watch.stalled.then(() => true), failed]);
+    if (stalled) server.engine.pause();
+    const lastRound = stalled ? roundsDone : settings.rounds;
     const final = task.evaluate(server.engine.parameters);
     // The thread's own figure for the last round may still be on its way; this one stands for it.
-    curve.push(pointOf(settings.rounds, final));
+    curve.push(pointOf(lastRound, final));
     curve.sort((a, b) => a.round - b.round);
     const trainingSeconds = ((closeTimes.at(-1) ?? 0) - (closeTimes[0] ?? 0)) / 1000;
+    const refused = await refusedByReason(server);
     return {
       key: cellKey(settings),
       settings,
@@ -130,10 +172,12 @@ export async function runCell(settings: CellSettings, onRound: RoundListener = (
       ...(final.accuracy === undefined ? {} : { finalAccuracy: final.accuracy }),
       wallSeconds: (performance.now() - started) / 1000,
       roundsPerSecond: trainingSeconds > 0 ? (closeTimes.length - 1) / trainingSeconds : 0,
-      rejectedPushes: await rejectedPushes(server),
+      rejectedPushes: Object.values(refused).reduce((sum, count) => sum + count, 0),
+      ...(stalled ? { stalled: { afterRound: roundsDone, refused } } : {}),
       ...tally.shares(),
     };
   } finally {
+    watch.stop();
     await Promise.all(workers.map((worker) => worker.close()));
     await server.close();
   }
