@@ -133,7 +133,7 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
 
 /** A chunk's offset within the shard's range; a chunk reaching outside the range belongs to another shard. */
 function ownOffset(shard: { readonly index: number; readonly start: number; readonly end: number }, offset: number, bytes: number, encoding: string): number {
-  const count = Math.floor(bytes / (BYTES_PER_VALUE[encoding as GradientEncoding] ?? 4));
+  const count = Math.floor(bytes / ((BYTES_PER_VALUE as Readonly<Record<string, number | undefined>>)[encoding] ?? 4));
   if (offset < shard.start || offset + count > shard.end) throw new WrongShardError(offset, offset + count, shard.start, shard.end, shard.index);
   return offset - shard.start;
 }

@@ -375,7 +375,10 @@ export class RoundEngine {
     const member = this.members.find(workerName);
     if (member === undefined) return;
     let byName = this.reports.get(round);
-    if (byName === undefined) this.reports.set(round, (byName = new Map()));
+    if (byName === undefined) {
+      byName = new Map<string, { readonly accepted: Set<number>; refused: boolean }>();
+      this.reports.set(round, byName);
+    }
     let report = byName.get(workerName);
     if (report === undefined) byName.set(workerName, (report = { accepted: new Set(), refused: false }));
     if (accepted) report.accepted.add(shard);
@@ -511,7 +514,7 @@ export class RoundEngine {
       return;
     }
     const complete = this.members.missing((id) => this.received.has(id) || this.refused.has(id)).length === 0;
-    if (complete || this.deadlinePassed) this.startClosing(!complete);
+    if (complete || this.deadlinePassed) void this.startClosing(!complete);
   }
 
   private startClosing(closedByDeadline: boolean, chosen?: ChosenClose): Promise<void> {

@@ -121,7 +121,7 @@ export function createShardRole(options: { readonly spec: RuleSpec; readonly map
           while (step.kind === 'request') {
             const request = step.request;
             const members = request.step === 0 ? workerNames : [];
-            const replies = await Promise.all([local.handle(request), ...links.map((link) => link.step(request, members))]);
+            const replies = [local.handle(request), ...(await Promise.all(links.map((link) => link.step(request, members))))];
             step = coordinated.receive(replies);
           }
           return { output: local.output, diagnostics: step.diagnostics, release: () => undefined };
@@ -182,7 +182,7 @@ export function createShardRole(options: { readonly spec: RuleSpec; readonly map
           const close = engine.beginCoordinatedClose(request.round, message.members);
           let shardRound: ShardRound<Float32Array>;
           try {
-            shardRound = shard.openRound(request.round, close.gradients as Float32Array[], { assumeFinite: true });
+            shardRound = shard.openRound(request.round, close.gradients, { assumeFinite: true });
           } catch (error) {
             await close.fail(error);
             throw error;

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import type { GradientChunk } from '../proto/protocol.js';
-import { BYTES_PER_VALUE, type GradientEncoding } from '../proto/tensor-encoding.js';
+import { BYTES_PER_VALUE } from '../proto/tensor-encoding.js';
 import { type JoinInfo, type ParameterServerConnection, type PulledModel, RpcError } from './client.js';
 
 /** What the training loop needs of a server, sharded or not. */
@@ -68,10 +68,10 @@ export class ClusterConnection implements ServerConnection {
       const wanted = Math.max(minRound, ...[...this.held.values()].map((model) => model.round));
       const missing = shards.map((_, i) => i).filter((i) => !this.held.has(i));
       const results = await Promise.allSettled(missing.map((i) => shards[i]!.connection.pull(shards[i]!.workerId, this.held.size > 0 ? wanted : minRound, waitMs)));
-      let failure: unknown;
+      let failure: Error | undefined;
       results.forEach((result, k) => {
         if (result.status === 'fulfilled') this.held.set(missing[k]!, result.value);
-        else failure ??= result.reason;
+        else failure ??= result.reason as Error;
       });
       if (failure !== undefined) throw failure;
       const rounds = shards.map((_, i) => this.held.get(i)!.round);
@@ -96,7 +96,7 @@ export class ClusterConnection implements ServerConnection {
     if (shards === undefined) return this.primary.push(chunks);
     const perShard: GradientChunk[][] = shards.map(() => []);
     for (const chunk of chunks) {
-      const width = BYTES_PER_VALUE[(chunk.encoding ?? 'FLOAT32') as GradientEncoding] ?? 4;
+      const width = (BYTES_PER_VALUE as Readonly<Record<string, number | undefined>>)[chunk.encoding ?? 'FLOAT32'] ?? 4;
       const data = chunk.data as Uint8Array;
       const offset = chunk.offset ?? 0;
       const count = Math.ceil(data.byteLength / width);
