@@ -19,8 +19,24 @@ function pairs(record: Readonly<Record<string, string>>): string {
     .join(',');
 }
 
-/** `byzps ps` arguments: loopback ports, evaluation and checkpoints on, the run's rule and task. */
-export function serverArgs(config: StartConfig, checkpointDir: string): string[] {
+/** A shard of a sharded run: its index and every shard's gRPC port, in index order. */
+export interface ShardPlan {
+  readonly index: number;
+  readonly ports: readonly number[];
+}
+
+/**
+ * `byzps ps` arguments: loopback ports, evaluation and checkpoints on, the run's rule and task. A
+ * shard of a sharded run gets its index and the peers instead, and neither evaluation nor
+ * checkpoints, which a sharded server does not have yet.
+ */
+export function serverArgs(config: StartConfig, checkpointDir: string, shard?: ShardPlan): string[] {
+  if (shard !== undefined) {
+    const peers = shard.ports.map((port) => `${LOOPBACK}:${port}`).join(',');
+    const unsharded = serverArgs({ ...config, grpcPort: shard.ports[shard.index]!, httpPort: config.httpPort === 0 ? 0 : config.httpPort + shard.index, evalEveryRounds: 0 }, checkpointDir);
+    const checkpoint = unsharded.indexOf('--checkpoint-dir');
+    return [...unsharded.slice(0, checkpoint), ...unsharded.slice(checkpoint + 2), '--shards', String(shard.ports.length), '--shard-index', String(shard.index), '--shard-peers', peers];
+  }
   return [
     'ps',
     ...['--grpc-host', LOOPBACK, '--grpc-port', String(config.grpcPort), '--http-host', LOOPBACK, '--http-port', String(config.httpPort)],

@@ -28,6 +28,8 @@ export interface StartConfig {
   readonly seed: number;
   /** How the workers' pushed gradients travel, as `byzps worker --gradient-encoding` takes it. */
   readonly gradientEncoding: string;
+  /** Shard processes of the server; 1: one unsharded server. */
+  readonly shards: number;
 }
 
 type Key = keyof StartConfig;
@@ -65,6 +67,7 @@ const startSettings = [
   setting({ key: 'checkpointDir', description: 'the server’s checkpoints; reusing a directory resumes from it (empty: a new byzps-run-* directory in the temp dir)', default: '', parse: text }),
   setting({ key: 'seed', description: 'seed of the task, the data split and the mini-batches', default: 1, parse: parseInteger, check: between(0, 2 ** 32 - 1) }),
   setting({ key: 'gradientEncoding', description: 'how the workers push gradients: float32, or bfloat16 at half the bytes', default: 'float32', parse: text }),
+  setting({ key: 'shards', description: 'server processes: S > 1 runs a sharded server, each shard owning a range of the coordinates (no evaluation or checkpoints yet); --grpc-port, when set, is shard 0\'s and the others take the ports after it', default: 1, parse: parseInteger, check: between(1, 64) }),
 ] as const;
 
 function crossChecks(config: StartConfig): string[] {
