@@ -40,7 +40,7 @@ export function serverArgs(config: StartConfig, checkpointDir: string, shard?: S
   return [
     'ps',
     ...['--grpc-host', LOOPBACK, '--grpc-port', String(config.grpcPort), '--http-host', LOOPBACK, '--http-port', String(config.httpPort)],
-    ...['--task', config.task, '--seed', String(config.seed), ...(config.dataDir === '' ? [] : ['--data-dir', config.dataDir])],
+    ...['--task', config.task, '--seed', String(config.seed), ...(config.dataDir === '' ? [] : ['--data-dir', config.dataDir]), ...(config.dimension === 0 ? [] : ['--dimension', String(config.dimension)])],
     ...['--rule', config.rule, '--f', String(ruleBound(config)), '--rule-params', pairs(config.ruleParams), ...(config.pre === '' ? [] : ['--pre', config.pre])],
     ...['--learning-rate', String(learningRate(config)), '--eval-every-rounds', String(config.evalEveryRounds)],
     ...['--round-deadline-ms', String(ROUND_DEADLINE_MS), '--max-workers', String(config.workers)],
