@@ -10,7 +10,7 @@ import {
   type RunnerResult,
   type SliceApply,
 } from '../aggregators/index.js';
-import { byzpsV1, type PushReport__Output, type ShardInfo, type ShardPeerClient, type ShardPeerHandlers, type ShardStepReply, type ShardStepReply__Output, type ShardStepRequest, type ShardStepRequest__Output } from '../proto/protocol.js';
+import { byzpsV1, type ModelChunk__Output, type PushReport__Output, type ShardInfo, type ShardPeerClient, type ShardPeerHandlers, type ShardStepReply, type ShardStepReply__Output, type ShardStepRequest, type ShardStepRequest__Output } from '../proto/protocol.js';
 import { GRPC_TRANSPORT_OPTIONS } from '../proto/transport.js';
 import type { Logger } from '../runtime/logger.js';
 import { InvalidRequestError, ShardOutOfStepError } from './errors.js';
@@ -90,6 +90,8 @@ export interface ShardRole {
   readonly index: number;
   /** The round engine's part (EngineSharding). */
   readonly engineSharding: EngineSharding;
+  /** Coordinator: θ of `round` whole, this shard's range given, the others observed from their shards (undefined once a shard has moved on). */
+  readonly wholeTheta?: (round: number, own: Float32Array) => Promise<Float32Array | undefined>;
   /** The ShardPeer handlers, once the engine exists. */
   handlers(engine: RoundEngine, kit: HandlerKit): ShardPeerHandlers;
   close(): void;
@@ -100,7 +102,16 @@ export interface ShardRole {
  * CoordinateShard and sends every request to the other shards; a member runs its CoordinateShard on
  * the coordinator's requests and reports each push it settles to the coordinator.
  */
-export function createShardRole(options: { readonly spec: RuleSpec; readonly map: readonly ShardPlacement[]; readonly index: number; readonly adminToken: string; readonly dimension: number; readonly log: Logger }): ShardRole {
+export function createShardRole(options: {
+  readonly spec: RuleSpec;
+  readonly map: readonly ShardPlacement[];
+  readonly index: number;
+  readonly adminToken: string;
+  /** The token an Observe of another shard presents when there is no admin token. */
+  readonly workerToken: string;
+  readonly dimension: number;
+  readonly log: Logger;
+}): ShardRole {
   const { spec, map, index, adminToken, dimension, log } = options;
   const own = map[index]!;
   const shard = new CoordinateShard(spec, { shard: index, start: own.start, end: own.end });
@@ -108,9 +119,17 @@ export function createShardRole(options: { readonly spec: RuleSpec; readonly map
     const coordinator = new ShardCoordinator(spec, map.length);
     const links = map.slice(1).map((placement) => new ShardPeerLink(placement, adminToken));
     let engineRef: RoundEngine | undefined;
+    const observers = map.slice(1).map((placement) => ({ placement, client: new byzpsV1.ParameterServer(placement.address, grpcCredentials.createInsecure(), { ...GRPC_TRANSPORT_OPTIONS, 'grpc.use_local_subchannel_pool': 1 }) }));
+    const observeToken = adminToken !== '' ? adminToken : options.workerToken;
     return {
       map,
       index,
+      wholeTheta: async (round, own) => {
+        const theta = new Float32Array(dimension);
+        theta.set(own, map[0]!.start);
+        const rounds = await Promise.all(observers.map(({ client }) => observeRange(client, observeToken, round, theta)));
+        return rounds.every((observed) => observed === round) ? theta : undefined;
+      },
       engineSharding: {
         role: 'coordinator',
         others: links.length,
@@ -142,6 +161,7 @@ export function createShardRole(options: { readonly spec: RuleSpec; readonly map
       },
       close: () => {
         for (const link of links) link.close();
+        for (const { client } of observers) client.close();
       },
     };
   }
@@ -210,6 +230,25 @@ export function createShardRole(options: { readonly spec: RuleSpec; readonly map
       coordinatorLink.close();
     },
   };
+}
+
+/** Observes one shard's range of θ from `round` on into `theta`; resolves with the round it got. */
+function observeRange(client: InstanceType<typeof byzpsV1.ParameterServer>, token: string, round: number, theta: Float32Array): Promise<number> {
+  const metadata = new Metadata();
+  if (token !== '') metadata.set('authorization', `Bearer ${token}`);
+  const stream = client.observe({ minRound: round }, metadata, { deadline: new Date(Date.now() + PEER_CALL_TIMEOUT_MS) });
+  const bytes = new Uint8Array(theta.buffer, theta.byteOffset, theta.byteLength);
+  return new Promise((resolve, reject) => {
+    let observed = -1;
+    stream.on('data', (chunk: ModelChunk__Output) => {
+      observed = chunk.round;
+      if (chunk.round === round) bytes.set(chunk.data, chunk.offset * 4);
+    });
+    stream.on('error', reject);
+    stream.on('end', () => {
+      resolve(observed);
+    });
+  });
 }
 
 function toStepMessage(request: ShardRequest, members: readonly string[]): ShardStepRequest {

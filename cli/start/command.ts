@@ -107,7 +107,7 @@ function header(config: StartConfig, directory: RunDirectory, grpcAddress: strin
   const width = Math.max(...started.map((process) => process.name.length)) + 1;
   const processes = started.map((process) => `  ${`${process.name}${process.byzantine ? '*' : ''}`.padEnd(width)}  pid ${String(process.pid).padEnd(7)}  ${process.metricsUrl}`);
   return [
-    `byzps start: ${config.task}, ${config.workers} workers${attack}, rule ${config.rule} (f=${ruleBound(config)}), ${rounds}${config.shards > 1 ? `, ${config.shards} shards (shard 0 coordinates; no evaluation or checkpoints)` : ''}`,
+    `byzps start: ${config.task}, ${config.workers} workers${attack}, rule ${config.rule} (f=${ruleBound(config)}), ${rounds}${config.shards > 1 ? `, ${config.shards} shards (shard 0 coordinates and evaluates; no checkpoints)` : ''}`,
     `server gRPC on ${grpcAddress}; processes and their /metrics (* Byzantine):`,
     ...processes,
     `run directory ${directory.path} (checkpoints in ${directory.checkpointDir}, logs in ${directory.logDir})`,

@@ -70,7 +70,7 @@ const startSettings = [
   setting({ key: 'seed', description: 'seed of the task, the data split and the mini-batches', default: 1, parse: parseInteger, check: between(0, 2 ** 32 - 1) }),
   setting({ key: 'gradientEncoding', description: 'how the workers push gradients: float32, or bfloat16 at half the bytes', default: 'float32', parse: text }),
   setting({ key: 'dimension', description: 'number of parameters d (0: the task decides, 1000 for synthetic); a sharded run needs more than 4,096·(S − 1)', default: 0, parse: parseInteger, check: between(0, 2 ** 28) }),
-  setting({ key: 'shards', description: 'server processes: S > 1 runs a sharded server, each shard owning a range of the coordinates (no evaluation or checkpoints yet); --grpc-port, when set, is shard 0\'s and the others take the ports after it', default: 1, parse: parseInteger, check: between(1, 64) }),
+  setting({ key: 'shards', description: 'server processes: S > 1 runs a sharded server, each shard owning a range of the coordinates (no checkpoints yet); --grpc-port, when set, is shard 0\'s and the others take the ports after it', default: 1, parse: parseInteger, check: between(1, 64) }),
 ] as const;
 
 /** The synthetic task's d when --dimension does not say. */
