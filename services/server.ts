@@ -171,6 +171,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       faults,
       checkpointNow: () => checkpointer.writeNow(),
       buildRule: (spec) => runner.build(spec),
+      ...(shardRole === undefined ? {} : { shards: { index: shardRole.index, map: shardInfos(shardRole.map) } }),
       log: componentLogger(root, 'control'),
     }),
   );

@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliChild, spawnServer, spawnWorker } from './cli-spawn.js';
+import { type CliChild, runCliAsync, spawnServer, spawnWorker } from './cli-spawn.js';
 import { chunksOf, ScriptedWorker } from './server-harness.js';
 
 /**
@@ -12,6 +12,8 @@ import { chunksOf, ScriptedWorker } from './server-harness.js';
  */
 
 const D = 10_000;
+/** The shards' calls to each other present it, and `byzps status` does. */
+const ADMIN_TOKEN = 'shard-admin-5e1d';
 const ROUNDS = 15;
 const HONEST = 4;
 const BYZANTINE = 1;
@@ -36,15 +38,15 @@ async function freePort(): Promise<number> {
 }
 
 function serverArgs(rule: string): string[] {
-  return ['--task', 'synthetic', '--dimension', String(D), '--rule', rule, '--f', String(BYZANTINE), '--quorum', String(WORKERS), '--round-deadline-ms', '60000', '--learning-rate', '0.05', '--log-level', 'info'];
+  return ['--task', 'synthetic', '--dimension', String(D), '--rule', rule, '--f', String(BYZANTINE), '--quorum', String(WORKERS), '--round-deadline-ms', '60000', '--learning-rate', '0.05', '--log-level', 'info', '--admin-token', ADMIN_TOKEN];
 }
 
 /** Starts S shards (S = 1: an unsharded server); returns every shard's address, shard 0 first. */
-async function startShards(rule: string, shards: number): Promise<{ addresses: string[]; runs: CliChild[] }> {
+async function startShards(rule: string, shards: number): Promise<{ addresses: string[]; runs: CliChild[]; httpPorts: number[] }> {
   if (shards === 1) {
-    const { run, grpcPort } = await spawnServer([...serverArgs(rule), '--grpc-port', '0']);
+    const { run, grpcPort, httpPort } = await spawnServer([...serverArgs(rule), '--grpc-port', '0']);
     children.push(run);
-    return { addresses: [`127.0.0.1:${grpcPort}`], runs: [run] };
+    return { addresses: [`127.0.0.1:${grpcPort}`], runs: [run], httpPorts: [httpPort] };
   }
   const ports = await Promise.all(Array.from({ length: shards }, () => freePort()));
   const peers = ports.map((port) => `127.0.0.1:${port}`);
@@ -52,7 +54,7 @@ async function startShards(rule: string, shards: number): Promise<{ addresses: s
     ports.map((port, index) => spawnServer([...serverArgs(rule), '--grpc-port', String(port), '--shards', String(shards), '--shard-index', String(index), '--shard-peers', peers.join(',')])),
   );
   for (const { run } of started) children.push(run);
-  return { addresses: peers, runs: started.map(({ run }) => run) };
+  return { addresses: peers, runs: started.map(({ run }) => run), httpPorts: started.map(({ httpPort }) => httpPort) };
 }
 
 /** Runs the workers for ROUNDS pushes each and waits for them to stop; returns an honest worker's losses by round. */
@@ -137,14 +139,23 @@ describe('a sharded parameter server of real processes', () => {
     }, 180_000);
   }
 
-  it('refuses a push of coordinates another shard owns with OUT_OF_RANGE naming the owned range', async () => {
-    const { addresses } = await startShards('mean', 2);
+  it('refuses a push of coordinates another shard owns with OUT_OF_RANGE naming the owned range; status shows the shards', async () => {
+    const { addresses, httpPorts } = await startShards('mean', 2);
+    const shown = await runCliAsync(['status', '--server', addresses[1]!], { BYZPS_ADMIN_TOKEN: ADMIN_TOKEN });
+    expect(shown.stderr).toBe('');
+    expect(shown.stdout).toContain('shards    2, this is shard 1; shard 0 coordinates');
+    expect(shown.stdout).toContain(`shard 0 (coordinator)  ${addresses[0]!}  coordinates [0, 4096)`);
+    expect(shown.stdout).toContain(`shard 1  ${addresses[1]!}  coordinates [4096, 10000)`);
     const worker = new ScriptedWorker(addresses[1]!, undefined);
     try {
       const joined = await worker.join('stray');
       const outcome = await worker.pushChunks(chunksOf(joined.workerId, 0, new Float32Array(100), 100));
       expect(outcome).toMatchObject({ ok: false, code: status.OUT_OF_RANGE });
       expect(!outcome.ok && outcome.details).toContain('shard 1 owns [4096, 10000)');
+      // Every series of a shard carries its index.
+      const metrics = await (await fetch(`http://127.0.0.1:${httpPorts[1]!}/metrics`)).text();
+      expect(metrics).toMatch(/^byzps_gradients_rejected_total\{.*reason="not_this_shard".*shard="1".*\} 1$/m);
+      expect(metrics).toMatch(/^byzps_round\{shard="1"\} 0$/m);
     } finally {
       worker.client.close();
     }
