@@ -38,6 +38,12 @@ export function formatStatus(status: StatusReply__Output, nowMs: number): string
     `rule      ${status.rule} (f=${status.byzantineBound})`,
     `task      ${status.task}, d=${status.dimension}`,
     `gradients ${status.gradientsReceived} in for this round, quorum ${status.quorum}, waiting for ${status.awaited} awaited worker${status.awaited === 1 ? '' : 's'}`,
+    ...(status.shards.length === 0
+      ? []
+      : [
+          `shards    ${status.shards.length}, this is shard ${status.shardIndex}; shard 0 coordinates`,
+          ...status.shards.map((shard) => `  shard ${shard.index}${shard.index === 0 ? ' (coordinator)' : ''}  ${shard.address}  coordinates [${shard.start}, ${shard.end})`),
+        ]),
   ];
   const workers = [...status.workers].sort((a, b) => a.workerId - b.workerId);
   const place = (worker: (typeof workers)[number]) => (worker.awaited ? 'yes' : `no (${worker.probation} push${worker.probation === 1 ? '' : 'es'} to go)`);

@@ -30,6 +30,10 @@ export const REJECT_REASONS = [
   'message_too_large',
   /** A request body that does not decode as its protobuf message. */
   'malformed',
+  /** A push of coordinates another shard of a sharded server owns. */
+  'not_this_shard',
+  /** A shard-to-shard call out of step with the receiving shard's round. */
+  'shard_out_of_step',
 ] as const;
 
 export type RejectReason = (typeof REJECT_REASONS)[number];
@@ -51,8 +55,10 @@ export interface RoundGaugeSource {
  * its own. Label sets are bounded: `worker` takes worker names, at most --max-workers of them;
  * `quantity` and `reason` take fixed vocabularies; `rule` the registered rule names.
  */
-export function createServerMetrics(source: RoundGaugeSource) {
+export function createServerMetrics(source: RoundGaugeSource, options: { readonly shard?: number } = {}) {
   const registry = new Registry();
+  // A shard of a sharded server labels every series with its index, so one Prometheus tells the shards apart.
+  if (options.shard !== undefined) registry.setDefaultLabels({ shard: String(options.shard) });
   /** A gauge whose value is read from the round engine at scrape time. */
   const liveGauge = (name: string, help: string, read: (state: RoundGaugeSource) => number) =>
     new Gauge({

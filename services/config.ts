@@ -45,6 +45,9 @@ export interface ServerConfig {
   readonly checkpointDir: string;
   readonly checkpointEveryRounds: number;
   readonly logLevel: string;
+  readonly shards: number;
+  readonly shardIndex: number;
+  readonly shardPeers: readonly string[];
 }
 
 type Key = keyof ServerConfig;
@@ -94,6 +97,9 @@ const serverSettings = [
   setting({ key: 'checkpointDir', description: 'directory for checkpoints; the server resumes from the newest valid one (empty: no checkpoints)', default: '', parse: text }),
   setting({ key: 'checkpointEveryRounds', description: 'write a checkpoint every this many rounds', default: 10, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'logLevel', description: `log level: ${LOG_LEVELS.join(', ')}`, default: 'info', parse: text, env: 'LOG_LEVEL', check: logLevel }),
+  setting({ key: 'shards', description: 'number of shard processes S of a sharded server; each owns a 4,096-aligned coordinate range (1: unsharded)', default: 1, parse: parseInteger, check: between(1, 64) }),
+  setting({ key: 'shardIndex', description: 'this shard\'s index i in [0, S); shard 0 coordinates the rounds', default: 0, parse: parseInteger, check: atLeast(0) }),
+  setting({ key: 'shardPeers', description: 'host:port of every shard\'s gRPC server, in index order (this one included): what workers and shards dial', default: [], shownDefault: 'none', parse: (value) => value.split(',').map((peer) => peer.trim()).filter((peer) => peer !== ''), joinRepeatsWith: ',' }),
 ] as const;
 
 /** Checks that involve more than one setting. */
@@ -104,6 +110,13 @@ function crossChecks(config: ServerConfig): string[] {
   if (config.tlsClientCaFile !== '' && config.tlsCertFile === '') problems.push('--tls-client-ca-file needs --tls-cert-file and --tls-key-file');
   if (config.workerToken !== '' && config.workerTokensFile !== '') problems.push('--worker-token and --worker-tokens-file exclude each other: one shared token or one token per worker');
   if (config.adminToken !== '' && config.adminToken === config.workerToken) problems.push('--admin-token must differ from --worker-token');
+  if (config.shardIndex >= config.shards) problems.push(`--shard-index must be below --shards (${config.shards}), got ${config.shardIndex}`);
+  if (config.shards > 1) {
+    if (config.shardPeers.length !== config.shards) problems.push(`--shard-peers must list ${config.shards} host:port addresses, one per shard in index order, got ${config.shardPeers.length}`);
+    if (config.checkpointDir !== '') problems.push('--checkpoint-dir is not supported with --shards > 1 yet');
+    if (config.tlsCertFile !== '') problems.push('--tls-cert-file is not supported with --shards > 1 yet: the shards dial each other in plaintext');
+    if (config.evalEveryRounds !== 0 && config.shardIndex !== 0) problems.push('--eval-every-rounds belongs to shard 0, which gathers θ from the other shards to evaluate it');
+  }
   return problems;
 }
 

@@ -1,7 +1,7 @@
 import type { Aggregator, RuleSpec } from '../aggregators/index.js';
-import type { ControlHandlers, RuleSpecMessage, RuleSpecMessage__Output } from '../proto/protocol.js';
+import type { ControlHandlers, RuleSpecMessage, RuleSpecMessage__Output, ShardInfo } from '../proto/protocol.js';
 import type { Logger } from '../runtime/logger.js';
-import { InvalidRequestError } from './errors.js';
+import { InvalidRequestError, NotConfiguredError } from './errors.js';
 import type { FaultQueue } from './faults.js';
 import type { HandlerKit } from './handlers.js';
 import type { RoundEngine } from './round.js';
@@ -17,6 +17,8 @@ export interface ControlContext {
   readonly buildRule: (spec: RuleSpec) => Aggregator;
   readonly kit: HandlerKit;
   readonly log: Logger;
+  /** A sharded server's shard map and this shard's index; unsharded without. */
+  readonly shards?: { readonly index: number; readonly map: readonly ShardInfo[] };
 }
 
 /** The rule as the protocol describes it: resolved parameters as text, pre-aggregators as requested. */
@@ -48,11 +50,13 @@ export function controlHandlers(context: ControlContext): ControlHandlers {
       quorum: engine.quorum,
       awaited: engine.awaitedCount,
       workers: engine.workers().map((worker) => ({ workerId: worker.id, name: worker.name, pushedThisRound: worker.pushed, lastPushUnixMs: worker.lastPushUnixMs, awaited: worker.awaited, probation: worker.probation })),
+      ...(context.shards === undefined ? {} : { shards: [...context.shards.map], shardIndex: context.shards.index }),
     })),
 
     SetRule: unary('SetRule', (request: { rule: RuleSpecMessage__Output | null }) => {
       const spec = request.rule;
       if (spec === null || spec.name === '') throw new InvalidRequestError('bad_request', 'SetRule needs a rule with a name');
+      if (context.shards !== undefined) throw new NotConfiguredError('not_configured', 'a sharded server cannot change its rule while it runs yet: restart every shard with the new rule');
       const rule = context.buildRule(ruleSpec(spec));
       engine.setAggregator(rule);
       log.info({ rule: rule.name, f: rule.f, params: rule.params }, 'rule changed by an operator');

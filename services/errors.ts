@@ -102,3 +102,19 @@ export class PullWaitExpiredError extends Error {
     super(`round ${wantedRound} did not open within ${waitMs} ms (--pull-wait-ms; the open round is ${openRound}); pull again`);
   }
 }
+
+/** A push of coordinates outside the range this shard of a sharded server owns. */
+export class WrongShardError extends ServerError {
+  override readonly name = 'WrongShardError';
+  constructor(readonly start: number, readonly end: number, readonly ownedStart: number, readonly ownedEnd: number, readonly shard: number) {
+    super('not_this_shard', `coordinates [${start}, ${end}) are not this shard's: shard ${shard} owns [${ownedStart}, ${ownedEnd}); push each range to the shard JoinReply.shards names`);
+  }
+}
+
+/** A shard-to-shard call (ShardPeer) that does not fit the receiving shard's round. */
+export class ShardOutOfStepError extends ServerError {
+  override readonly name = 'ShardOutOfStepError';
+  constructor(message: string) {
+    super('shard_out_of_step', message);
+  }
+}

@@ -18,7 +18,14 @@ const disabled: Evaluator = { close: () => Promise.resolve() };
  * one's turn, that one is skipped rather than queued, so evaluations never fall behind training.
  * Results are reported as `evaluated` events.
  */
-export async function startEvaluator(settings: TaskSettings, everyRounds: number, events: ServerEvents, log: Logger): Promise<Evaluator> {
+export async function startEvaluator(
+  settings: TaskSettings,
+  everyRounds: number,
+  events: ServerEvents,
+  log: Logger,
+  /** θ whole from the engine's θ of a round: a shard's coordinator fetches the other ranges (undefined: that round is gone). */
+  whole?: (round: number, parameters: Float32Array) => Promise<Float32Array | undefined>,
+): Promise<Evaluator> {
   if (everyRounds === 0) return disabled;
   const thread = await startReadyThread(import.meta.url, './evaluation-thread', { workerData: settings });
   thread.unref();
@@ -38,7 +45,21 @@ export async function startEvaluator(settings: TaskSettings, everyRounds: number
       return;
     }
     busy = true;
-    thread.postMessage({ round, parameters } satisfies EvaluationRequest);
+    if (whole === undefined) {
+      thread.postMessage({ round, parameters } satisfies EvaluationRequest);
+      return;
+    }
+    // The engine's θ changes once the round closes: copy this shard's range before fetching the others.
+    whole(round, parameters.slice()).then(
+      (theta) => {
+        if (theta === undefined) busy = false;
+        else thread.postMessage({ round, parameters: theta } satisfies EvaluationRequest);
+      },
+      (error: unknown) => {
+        busy = false;
+        log.warn({ round, err: (error as Error).message }, `skipping the evaluation of round ${round}: θ could not be gathered from the shards`);
+      },
+    );
   });
   return {
     async close() {

@@ -86,6 +86,11 @@ export class Membership {
     return member;
   }
 
+  /** The worker with this name, if it joined. */
+  find(name: string): Member | undefined {
+    return this.byName.get(name);
+  }
+
   /** Workers in id order. */
   list(): readonly Member[] {
     return [...this.byId.values()].sort((a, b) => a.id - b.id);

@@ -1,8 +1,8 @@
-import type { EvaluationReport__Output, GradientChunk__Output, ModelChunk, ObserveRequest__Output, ParameterServerHandlers, PullRequest__Output } from '../proto/protocol.js';
+import type { EvaluationReport__Output, GradientChunk__Output, ModelChunk, ObserveRequest__Output, ParameterServerHandlers, PullRequest__Output, ShardInfo } from '../proto/protocol.js';
 import { MAX_CHUNK_BYTES, tensorChunks } from '../proto/tensor-chunks.js';
-import { GRADIENT_ENCODINGS, type GradientEncoding } from '../proto/tensor-encoding.js';
+import { BYTES_PER_VALUE, GRADIENT_ENCODINGS, type GradientEncoding } from '../proto/tensor-encoding.js';
 import type { WorkerAuthenticator } from './auth.js';
-import { InvalidGradientError, InvalidRequestError, LimitExceededError, PullWaitExpiredError } from './errors.js';
+import { InvalidGradientError, InvalidRequestError, LimitExceededError, PullWaitExpiredError, WrongShardError } from './errors.js';
 import type { ServerEvents } from './events.js';
 import type { FaultQueue } from './faults.js';
 import { withTimeLimit, type CallContext, type HandlerKit, type Send } from './handlers.js';
@@ -16,7 +16,10 @@ export interface ParameterServerContext {
   readonly kit: HandlerKit;
   readonly events: ServerEvents;
   readonly taskName: string;
+  /** d: coordinates of θ and of every gradient, whole. */
   readonly dimension: number;
+  /** A shard of a sharded server: the coordinates it owns, and every shard for JoinReply.shards. Unsharded without. */
+  readonly shard?: { readonly index: number; readonly start: number; readonly end: number; readonly map: readonly ShardInfo[] };
   readonly workerAuth: WorkerAuthenticator;
   readonly maxChunkBytes: number;
   /** Longest a Pull or Observe waits for the round it asked for. */
@@ -37,6 +40,10 @@ export interface ParameterServerContext {
  */
 export function parameterServerHandlers(context: ParameterServerContext): ParameterServerHandlers {
   const { engine, kit, workerAuth } = context;
+  const shard = context.shard;
+  /** Coordinates this server holds: all d, or its shard's range. */
+  const held = shard === undefined ? context.dimension : shard.end - shard.start;
+  const shards = shard === undefined ? [] : [...shard.map];
 
   return {
     Join: kit.unary('Join', (request: { workerName: string }, call) => {
@@ -51,6 +58,7 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
         maxChunkBytes: context.maxChunkBytes,
         pullWaitMs: context.pullWaitMs,
         gradientEncodings: [...GRADIENT_ENCODINGS],
+        shards,
       };
     }),
 
@@ -94,15 +102,15 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
               workerAuth.authorizeAs(call.metadata, call.subject.worker);
               const encoding = gradientEncoding(chunk.encoding);
               lease = engine.beginPush(chunk.workerId, chunk.round);
-              buffer = context.buffers.allocate(context.dimension);
-              assembly = new GradientAssembly({ dimension: context.dimension, maxChunkBytes: context.maxChunkBytes, encoding }, buffer);
+              buffer = context.buffers.allocate(held);
+              assembly = new GradientAssembly({ dimension: held, maxChunkBytes: context.maxChunkBytes, encoding }, buffer);
             } else if (chunk.workerId !== header.workerId || chunk.round !== header.round || chunk.encoding !== header.encoding) {
               throw new InvalidGradientError(
                 'inconsistent_chunk',
                 `chunk says worker ${chunk.workerId}, round ${chunk.round}, ${chunk.encoding}; the stream began with worker ${header.workerId}, round ${header.round}, ${header.encoding}`,
               );
             }
-            assembly!.addChunk(chunk.offset, chunk.data);
+            assembly!.addChunk(shard === undefined ? chunk.offset : ownOffset(shard, chunk.offset, chunk.data.byteLength, header.encoding), chunk.data);
           }
           if (lease === undefined || assembly === undefined) throw new InvalidGradientError('wrong_length', 'push stream ended without any chunk');
           const gradient = assembly.finish();
@@ -121,6 +129,13 @@ export function parameterServerHandlers(context: ParameterServerContext): Parame
       },
     ),
   };
+}
+
+/** A chunk's offset within the shard's range; a chunk reaching outside the range belongs to another shard. */
+function ownOffset(shard: { readonly index: number; readonly start: number; readonly end: number }, offset: number, bytes: number, encoding: string): number {
+  const count = Math.floor(bytes / ((BYTES_PER_VALUE as Readonly<Record<string, number | undefined>>)[encoding] ?? 4));
+  if (offset < shard.start || offset + count > shard.end) throw new WrongShardError(offset, offset + count, shard.start, shard.end, shard.index);
+  return offset - shard.start;
 }
 
 /** An evaluator's report as an `evaluated` event, once it is plausible: a round that has opened, finite numbers, an accuracy in [0, 1]. */
@@ -167,11 +182,13 @@ async function streamParameters(context: ParameterServerContext, call: CallConte
   const { pullTimeoutMs } = context;
   const limit = withTimeLimit(call.signal, pullTimeoutMs, () => new LimitExceededError('stream_timeout', `the client read θ for longer than ${pullTimeoutMs} ms (--pull-timeout-ms); read the pull stream as it arrives`));
   const { round, parameters } = borrowed;
+  // A shard streams its range of θ at the range's place in the whole.
+  const start = context.shard?.start ?? 0;
   try {
     let first = true;
     for (const chunk of tensorChunks(parameters, MAX_CHUNK_BYTES)) {
       limit.signal.throwIfAborted();
-      await send({ round, offset: chunk.offset, data: chunk.data, dimension: parameters.length, faults: first ? faults : [] }, limit.signal);
+      await send({ round, offset: chunk.offset + start, data: chunk.data, dimension: context.dimension, faults: first ? faults : [] }, limit.signal);
       first = false;
     }
   } finally {

@@ -1,5 +1,5 @@
-import { inProcessRunner, type Aggregator, type RuleRunner, type RuleState } from '../aggregators/index.js';
-import { DuplicatePushError, ShuttingDownError, WrongRoundError } from './errors.js';
+import { inProcessRunner, type Aggregator, type RuleRunner, type RuleState, type RunnerResult } from '../aggregators/index.js';
+import { DuplicatePushError, ShardOutOfStepError, ShuttingDownError, WrongRoundError } from './errors.js';
 import type { ServerEvents } from './events.js';
 import { Membership, type Member } from './membership.js';
 import type { SgdOptimizer } from './optimizer.js';
@@ -28,6 +28,39 @@ export interface RoundEngineOptions {
   readonly releaseGradient?: (gradient: Float32Array) => void;
   /** Where the rule runs; on the calling thread by default. */
   readonly runner?: RuleRunner;
+  /** The engine's part in a sharded server (services/sharding.ts); unsharded without. */
+  readonly sharding?: EngineSharding;
+}
+
+/**
+ * How an engine of a sharded server differs. Its gradients and θ are its shard's coordinate range.
+ * The coordinator (shard 0) counts a push once every shard has it (its own, and a report from each
+ * other shard), decides the round's members by the same rules as an unsharded server, and aggregates
+ * across the shards. A member (shard i > 0) never closes a round by itself: it reports each push it
+ * settles and closes a round when the coordinator says, with the workers it names.
+ */
+export type EngineSharding =
+  | {
+      readonly role: 'coordinator';
+      /** Shards other than the coordinator. */
+      readonly others: number;
+      /** Runs the rule across the shards; the output is the coordinator's range of the aggregate. */
+      aggregate(round: number, workerNames: readonly string[], gradients: readonly Float32Array[]): Promise<RunnerResult>;
+    }
+  | {
+      readonly role: 'member';
+      /** A push of this shard's range settled: complete and accepted, or refused. */
+      pushSettled(round: number, workerName: string, accepted: boolean): void;
+    };
+
+/** A member shard's round as the coordinator closes it: the chosen gradients, then the outcome. */
+export interface CoordinatedClose {
+  /** The gradients of the named workers, in the order named. */
+  readonly gradients: readonly Float32Array[];
+  /** Hands the shard's range of the aggregate over: θ steps and the next round opens; resolves once it has. */
+  finish(result: RunnerResult): Promise<void>;
+  /** The aggregation failed: the round's gradients are dropped and the round stays open. */
+  fail(error: unknown): Promise<void>;
 }
 
 export interface JoinResult {
@@ -120,6 +153,11 @@ export class RoundEngine {
   private readonly events: ServerEvents;
   private readonly releaseGradient: (gradient: Float32Array) => void;
   private readonly runner: RuleRunner;
+  private readonly sharding: EngineSharding | undefined;
+  /** Coordinator: gradients complete here whose push some other shard has not reported yet. */
+  private pending = new Map<number, { readonly round: number; readonly gradient: Float32Array }>();
+  /** Coordinator: per round, per worker name, the shards that reported the push complete, and whether one refused it. */
+  private reports = new Map<number, Map<string, { readonly accepted: Set<number>; refused: boolean }>>();
 
   constructor(options: RoundEngineOptions) {
     this.settings = options.settings;
@@ -131,6 +169,7 @@ export class RoundEngine {
     this.releaseGradient = options.releaseGradient ?? (() => undefined);
     this.runner = options.runner ?? inProcessRunner;
     this.members = new Membership(options.settings.maxWorkers);
+    this.sharding = options.sharding;
   }
 
   /** The round open for pushes (while it is being aggregated, the next round is not yet open). */
@@ -241,7 +280,7 @@ export class RoundEngine {
   beginPush(workerId: number, round: number): PushLease {
     const member = this.members.get(workerId);
     this.checkOpen(round);
-    if (this.received.has(workerId) || this.inFlight.has(workerId)) throw new DuplicatePushError(workerId, round);
+    if (this.received.has(workerId) || this.inFlight.has(workerId) || this.pending.get(workerId)?.round === round) throw new DuplicatePushError(workerId, round);
     this.inFlight.add(workerId);
     let settled = false;
     const settle = () => {
@@ -256,11 +295,14 @@ export class RoundEngine {
         settle();
         // The round may have closed while the gradient streamed in.
         this.checkOpen(round);
-        this.accept(member, round, gradient);
+        if (this.sharding?.role === 'coordinator') this.completeOnCoordinator(member, round, gradient);
+        else this.accept(member, round, gradient);
+        if (this.sharding?.role === 'member') this.sharding.pushSettled(round, member.name, true);
         return round;
       },
       refuse: () => {
         if (!settle() || round !== this.currentRound || this.closing !== undefined || this.stopped) return;
+        if (this.sharding?.role === 'member') this.sharding.pushSettled(round, member.name, false);
         this.refused.add(workerId);
         this.considerClosing();
       },
@@ -318,11 +360,96 @@ export class RoundEngine {
     this.wakeWaiters();
     await this.closing;
     this.dropReceived();
+    for (const { gradient } of this.pending.values()) this.releaseGradient(gradient);
+    this.pending = new Map();
+  }
+
+  /**
+   * Coordinator: shard `shard` settled worker `workerName`'s push for `round` (accepted: complete
+   * and valid there). The push counts once every shard has it; a refusal anywhere refuses it.
+   */
+  remotePushSettled(shard: number, round: number, workerName: string, accepted: boolean): void {
+    if (this.sharding?.role !== 'coordinator') throw new ShardOutOfStepError('only the coordinator (shard 0) takes push reports');
+    const openForPushes = this.closing === undefined ? this.currentRound : this.currentRound + 1;
+    if (this.stopped || round < this.currentRound || round > openForPushes) return;
+    const member = this.members.find(workerName);
+    if (member === undefined) return;
+    let byName = this.reports.get(round);
+    if (byName === undefined) {
+      byName = new Map<string, { readonly accepted: Set<number>; refused: boolean }>();
+      this.reports.set(round, byName);
+    }
+    let report = byName.get(workerName);
+    if (report === undefined) byName.set(workerName, (report = { accepted: new Set(), refused: false }));
+    if (accepted) report.accepted.add(shard);
+    else report.refused = true;
+    const pending = this.pending.get(member.id);
+    if (pending === undefined || pending.round !== round) {
+      if (!accepted && round === this.currentRound && this.closing === undefined) {
+        this.refused.add(member.id);
+        this.considerClosing();
+      }
+      return;
+    }
+    this.completeOnCoordinator(member, round, pending.gradient);
+  }
+
+  /**
+   * Member: closes round `round` with the named workers' gradients, as the coordinator decided; the
+   * round ends when `finish` hands over this shard's range of the aggregate.
+   */
+  beginCoordinatedClose(round: number, workerNames: readonly string[]): CoordinatedClose {
+    if (this.sharding?.role !== 'member') throw new ShardOutOfStepError('only a member shard (index > 0) closes rounds on request');
+    if (this.stopped) throw new ShuttingDownError();
+    if (this.closing !== undefined || round !== this.currentRound) {
+      throw new ShardOutOfStepError(`asked to close round ${round}, but this shard's open round is ${this.currentRound}${this.closing === undefined ? '' : ' (closing)'}`);
+    }
+    const ids = workerNames.map((name) => {
+      const member = this.members.find(name);
+      if (member === undefined || !this.received.has(member.id)) throw new ShardOutOfStepError(`asked to close round ${round} with worker ${name}, whose push for it this shard does not hold`);
+      return member.id;
+    });
+    let settle!: { resolve: (result: RunnerResult) => void; reject: (error: unknown) => void };
+    const outcome = new Promise<RunnerResult>((resolve, reject) => (settle = { resolve, reject }));
+    const gradients = ids.map((id) => this.received.get(id)!);
+    const closed = this.startClosing(false, { ids, aggregate: () => outcome });
+    return {
+      gradients,
+      finish: async (result) => {
+        settle.resolve(result);
+        await closed;
+      },
+      fail: async (error) => {
+        settle.reject(error);
+        await closed;
+      },
+    };
+  }
+
+  /** Coordinator: a gradient complete on this shard counts once every other shard reported it too. */
+  private completeOnCoordinator(member: Member, round: number, gradient: Float32Array): void {
+    const report = this.reports.get(round)?.get(member.name);
+    if (report?.refused === true) {
+      this.pending.delete(member.id);
+      this.releaseGradient(gradient);
+      if (round === this.currentRound && this.closing === undefined) {
+        this.refused.add(member.id);
+        this.considerClosing();
+      }
+      return;
+    }
+    const others = this.sharding?.role === 'coordinator' ? this.sharding.others : 0;
+    if ((report?.accepted.size ?? 0) < others) {
+      this.pending.set(member.id, { round, gradient });
+      return;
+    }
+    this.pending.delete(member.id);
+    this.accept(member, round, gradient);
   }
 
   /** Whether the worker has neither pushed, nor is pushing, nor was refused for the open round. */
   private owes(workerId: number): boolean {
-    return !this.received.has(workerId) && !this.inFlight.has(workerId) && !this.refused.has(workerId);
+    return !this.received.has(workerId) && !this.inFlight.has(workerId) && !this.refused.has(workerId) && !this.pending.has(workerId);
   }
 
   private nextOpening(signal: AbortSignal): Promise<void> {
@@ -376,7 +503,7 @@ export class RoundEngine {
   }
 
   private considerClosing(): void {
-    if (this.closing !== undefined || this.paused || this.stopped) return;
+    if (this.closing !== undefined || this.paused || this.stopped || this.sharding?.role === 'member') return;
     const received = this.received.size;
     const quorum = this.quorum;
     if (received < quorum) {
@@ -387,21 +514,28 @@ export class RoundEngine {
       return;
     }
     const complete = this.members.missing((id) => this.received.has(id) || this.refused.has(id)).length === 0;
-    if (complete || this.deadlinePassed) {
-      this.closing = this.close(!complete).finally(() => {
-        this.closing = undefined;
-        this.wakeWaiters();
-        // Gradients for the next round may have arrived while this one was aggregated.
-        this.considerClosing();
-      });
-    }
+    if (complete || this.deadlinePassed) void this.startClosing(!complete);
   }
 
-  private async close(closedByDeadline: boolean): Promise<void> {
+  private startClosing(closedByDeadline: boolean, chosen?: ChosenClose): Promise<void> {
+    const closing = this.close(closedByDeadline, chosen).finally(() => {
+      this.closing = undefined;
+      this.wakeWaiters();
+      // Gradients for the next round may have arrived while this one was aggregated.
+      this.considerClosing();
+    });
+    this.closing = closing;
+    return closing;
+  }
+
+  private async close(closedByDeadline: boolean, chosen?: ChosenClose): Promise<void> {
     clearTimeout(this.deadlineTimer);
     const round = this.currentRound;
-    const ids = [...this.received.keys()].sort((a, b) => a - b);
+    const ids = chosen?.ids ?? [...this.received.keys()].sort((a, b) => a - b);
     const gradients = ids.map((id) => this.received.get(id)!);
+    // A member shard may hold gradients the coordinator left out of the round.
+    if (chosen !== undefined) for (const [id, gradient] of this.received) if (!ids.includes(id)) this.releaseGradient(gradient);
+    if (this.sharding?.role === 'coordinator') this.forgetRound(round);
     const pushed = new Set(ids);
     const responded = new Set([...ids, ...this.refused]);
     const awaited = this.members.awaitedCount;
@@ -416,7 +550,9 @@ export class RoundEngine {
     const aggregationStart = performance.now();
     let result;
     try {
-      result = await this.runner.aggregate(aggregator, gradients);
+      if (chosen !== undefined) result = await chosen.aggregate(gradients);
+      else if (this.sharding?.role === 'coordinator') result = await this.sharding.aggregate(round, ids.map((id) => this.members.get(id).name), gradients);
+      else result = await this.runner.aggregate(aggregator, gradients);
     } catch (error) {
       // The round's gradients are dropped and θ is untouched; workers push round r again.
       gradients.forEach(this.releaseGradient);
@@ -454,4 +590,20 @@ export class RoundEngine {
     });
     this.events.emit('roundOpened', { round: this.currentRound, parameters: this.theta });
   }
+
+  /** Coordinator: pushes and reports of `round` and before are no longer needed once it closes. */
+  private forgetRound(round: number): void {
+    for (const [id, entry] of this.pending) {
+      if (entry.round > round) continue;
+      this.pending.delete(id);
+      this.releaseGradient(entry.gradient);
+    }
+    for (const reported of this.reports.keys()) if (reported <= round) this.reports.delete(reported);
+  }
+}
+
+/** A round closed with workers and an aggregation someone else chose (a member shard's, by the coordinator). */
+interface ChosenClose {
+  readonly ids: readonly number[];
+  aggregate(gradients: readonly Float32Array[]): Promise<RunnerResult>;
 }

@@ -8,7 +8,7 @@ import { ConfigError } from '../runtime/errors.js';
 import { startHttpEndpoint } from '../runtime/http.js';
 import { componentLogger, createRootLogger, type Logger } from '../runtime/logger.js';
 import { createServerMetrics, type ServerMetrics } from '../runtime/metrics.js';
-import { operatorAdmission, workerAdmission, WorkerAuthenticator } from './auth.js';
+import { authenticate, operatorAdmission, workerAdmission, WorkerAuthenticator } from './auth.js';
 import { asCallRefused, decodingSafely, refusalInterceptor } from './call-refusals.js';
 import { CheckpointStore } from './checkpoint.js';
 import { createCheckpointer, loadResumePoint } from './checkpointing.js';
@@ -24,6 +24,8 @@ import type { GradientBuffers } from './ingest.js';
 import { SgdOptimizer } from './optimizer.js';
 import { parameterServerHandlers } from './parameter-server.js';
 import { RoundEngine } from './round.js';
+import { createShardRole, shardInfos, shardMap } from './sharding.js';
+import { ShuttingDownError } from './errors.js';
 import { loadModel } from './task.js';
 import { serverCredentials } from './tls.js';
 import { loadWorkerTokens } from './worker-tokens.js';
@@ -34,6 +36,7 @@ const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
 const SHUTDOWN_GRACE_MS = 5000;
 const PARAMETER_SERVER = 'byzps.v1.ParameterServer';
 const CONTROL_SERVICE = 'byzps.v1.Control';
+const SHARD_PEER_SERVICE = 'byzps.v1.ShardPeer';
 const SERVICE_NAMES = [PARAMETER_SERVER, CONTROL_SERVICE];
 
 export interface ServerOptions {
@@ -90,7 +93,12 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const checkpointLog = componentLogger(root, 'checkpoint');
   const resumed = store === undefined ? undefined : await loadResumePoint(store, identity, checkpointLog);
   const runner = await startAggregationThread();
-  const rule = runner.build({ name: config.rule, f: config.f, params: config.ruleParams, pre: config.pre });
+  const spec = { name: config.rule, f: config.f, params: config.ruleParams, pre: config.pre };
+  const rule = runner.build(spec);
+  // A shard of a sharded server (docs/ARCHITECTURE.md §5): θ and gradients are its range of the coordinates.
+  const shardRole = config.shards > 1 ? createShardRole({ spec, map: shardMap(task.dimension, config.shardPeers), index: config.shardIndex, adminToken: config.adminToken, workerToken: config.workerToken, dimension: task.dimension, log: componentLogger(root, 'shard') }) : undefined;
+  const range = shardRole?.map[shardRole.index];
+  const initialParameters = resumed?.parameters ?? task.initialParameters();
   const optimizer = new SgdOptimizer(config);
   const buffers = options.buffers ?? sharedGradientBuffers;
   const engine = new RoundEngine({
@@ -98,18 +106,19 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     aggregator: rule,
     runner,
     optimizer,
-    parameters: resumed?.parameters ?? task.initialParameters(),
+    parameters: range === undefined ? initialParameters : initialParameters.slice(range.start, range.end),
     events,
+    ...(shardRole === undefined ? {} : { sharding: shardRole.engineSharding }),
     startRound: resumed?.round ?? 0,
     releaseGradient: (gradient) => {
       buffers.release(gradient);
     },
   });
-  const metrics = createServerMetrics(engine);
+  const metrics = createServerMetrics(engine, shardRole === undefined ? {} : { shard: shardRole.index });
   const grpcLog = componentLogger(root, 'grpc');
   recordMetrics(events, metrics);
   logEvents(events, { grpc: grpcLog, round: componentLogger(root, 'round'), checkpoint: checkpointLog, evaluation: componentLogger(root, 'evaluation') });
-  const evaluator = await startEvaluator(config, config.evalEveryRounds, events, componentLogger(root, 'evaluation'));
+  const evaluator = await startEvaluator(config, config.evalEveryRounds, events, componentLogger(root, 'evaluation'), shardRole?.wholeTheta);
   const checkpointer = createCheckpointer(store, config.checkpointEveryRounds, () => ({ ...engine.snapshot(), rule: engine.rule.name }), identity, events);
   if (resumed !== undefined) {
     optimizer.setVelocity(resumed.velocity);
@@ -138,6 +147,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       events,
       taskName: task.name,
       dimension: task.dimension,
+      ...(shardRole === undefined || range === undefined ? {} : { shard: { index: shardRole.index, start: range.start, end: range.end, map: shardInfos(shardRole.map) } }),
       workerAuth,
       maxChunkBytes: config.maxChunkBytes,
       pullWaitMs: config.pullWaitMs,
@@ -161,10 +171,19 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       faults,
       checkpointNow: () => checkpointer.writeNow(),
       buildRule: (spec) => runner.build(spec),
+      ...(shardRole === undefined ? {} : { shards: { index: shardRole.index, map: shardInfos(shardRole.map) } }),
       log: componentLogger(root, 'control'),
     }),
   );
-  const served = config.adminToken === '' ? SERVICE_NAMES.filter((name) => name !== CONTROL_SERVICE) : SERVICE_NAMES;
+  if (shardRole !== undefined) {
+    // Shard to shard only: the admin token when the shards have one.
+    const admitPeer = (metadata: Parameters<typeof authenticate>[0]) => {
+      if (shuttingDown) throw new ShuttingDownError();
+      if (config.adminToken !== '') authenticate(metadata, 'operator', config.adminToken);
+    };
+    grpcServer.addService(decodingSafely(byzpsV1.ShardPeer.service), shardRole.handlers(engine, new HandlerKit(SHARD_PEER_SERVICE, admitPeer, metrics, events, componentLogger(root, 'shard'))));
+  }
+  const served = [...(config.adminToken === '' ? SERVICE_NAMES.filter((name) => name !== CONTROL_SERVICE) : SERVICE_NAMES), ...(shardRole === undefined ? [] : [SHARD_PEER_SERVICE])];
   const health = new HealthImplementation(Object.fromEntries(['', ...served].map((name) => [name, 'SERVING' as const])));
   health.addToServer(grpcServer);
   new ReflectionService(packageDefinition, { services: served }).addToServer(grpcServer);
@@ -183,7 +202,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     throw error;
   });
   if (!workerAuth.enabled) log.warn('no --worker-token or --worker-tokens-file: any client may join and push gradients');
-  log.info({ grpcPort, httpPort: http.port, tls: config.tlsCertFile === '' ? 'off' : config.tlsClientCaFile === '' ? 'on' : 'mutual', task: task.name, dimension: task.dimension, rule: engine.rule.name, f: engine.rule.f, quorum: engine.quorum, control: config.adminToken !== '' }, 'parameter server started');
+  log.info({ grpcPort, httpPort: http.port, tls: config.tlsCertFile === '' ? 'off' : config.tlsClientCaFile === '' ? 'on' : 'mutual', task: task.name, dimension: task.dimension, rule: engine.rule.name, f: engine.rule.f, quorum: engine.quorum, control: config.adminToken !== '', ...(range === undefined ? {} : { shard: config.shardIndex, shards: config.shards, start: range.start, end: range.end }) }, 'parameter server started');
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -203,6 +222,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
         });
       });
       await http.close();
+      shardRole?.close();
       await Promise.all([runner.close(), evaluator.close()]);
       log.info({ round: engine.round }, 'parameter server stopped');
     })();

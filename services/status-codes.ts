@@ -11,8 +11,10 @@ import {
   PermissionError,
   PullWaitExpiredError,
   ServiceOffError,
+  ShardOutOfStepError,
   ShuttingDownError,
   UnknownWorkerError,
+  WrongShardError,
   WrongRoundError,
 } from './errors.js';
 
@@ -37,6 +39,8 @@ const mapping: readonly (readonly [abstract new (...args: never[]) => Error, sta
   [ShuttingDownError, status.UNAVAILABLE],
   [ServiceOffError, status.UNIMPLEMENTED],
   [PullWaitExpiredError, status.DEADLINE_EXCEEDED],
+  [WrongShardError, status.OUT_OF_RANGE],
+  [ShardOutOfStepError, status.FAILED_PRECONDITION],
   [TooFewInputsError, status.FAILED_PRECONDITION],
   [AggregationError, status.INVALID_ARGUMENT],
 ];

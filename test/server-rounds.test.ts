@@ -20,7 +20,7 @@ describe('parameter server rounds over gRPC', () => {
     const worker = connect(server.address);
     const first = await worker.join('alpha');
     await worker.join('beta');
-    expect(first).toEqual({ workerId: 1, task: 'synthetic', dimension: 10, round: 0, maxChunkBytes: 1024 * 1024, pullWaitMs: 10_000, gradientEncodings: ['FLOAT32', 'BFLOAT16'] });
+    expect(first).toEqual({ workerId: 1, task: 'synthetic', dimension: 10, round: 0, maxChunkBytes: 1024 * 1024, pullWaitMs: 10_000, gradientEncodings: ['FLOAT32', 'BFLOAT16'], shards: [] });
     expect((await worker.join('alpha')).workerId).toBe(1);
   });
 

@@ -20,6 +20,8 @@ export interface JoinInfo {
   readonly pullWaitMs: number;
   /** The encodings Push accepts, as the proto names them. */
   readonly gradientEncodings: readonly string[];
+  /** A sharded server's shards, in index order, with the coordinates each owns; empty when unsharded. */
+  readonly shards: readonly { readonly index: number; readonly address: string; readonly start: number; readonly end: number }[];
 }
 
 export interface PulledModel {

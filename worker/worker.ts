@@ -9,6 +9,7 @@ import type { Batch, Task } from '../tasks/task.js';
 import { Backoff } from './backoff.js';
 import { Behaviour } from './behaviour.js';
 import { type JoinInfo, ParameterServerConnection } from './client.js';
+import { ClusterConnection } from './cluster-connection.js';
 import { launchInstructions, type WorkerConfig } from './config.js';
 import { GradientSource } from './gradient-source.js';
 import { TrainingLoop } from './training-loop.js';
@@ -84,7 +85,10 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions =
   const channel = channelCredentials(config);
   const loop = new TrainingLoop({
     name: config.name,
-    connect: () => new ParameterServerConnection(config.server, channel, config.workerToken, config.callTimeoutMs),
+    connect: () => {
+      const open = (address: string) => new ParameterServerConnection(address, channel, config.workerToken, config.callTimeoutMs);
+      return new ClusterConnection(open(config.server), open);
+    },
     prepare: (join) => {
       // A server that lists no encodings predates them and takes float32 only.
       const accepted = join.gradientEncodings.length > 0 ? join.gradientEncodings : ['FLOAT32'];

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { relative } from 'node:path';
 import { ruleInfluence } from '../../aggregators/index.js';
 import { CheckpointStore } from '../../services/checkpoint.js';
@@ -8,7 +9,7 @@ import { exitCodes, InputError } from '../failure.js';
 import { writeStdout } from '../output.js';
 import { scrapeMetrics } from '../prometheus-text.js';
 import { PlainDisplay, TerminalDisplay, type ProgressDisplay, type RunShape } from './display.js';
-import { serverArgs, workerPlans, type WorkerPlan } from './plan.js';
+import { LOOPBACK, serverArgs, workerPlans, type WorkerPlan } from './plan.js';
 import { InfluenceHistory, readProgress, RoundRate, type Progress, type ProgressReading } from './progress.js';
 import { createRunDirectory, newTokens, type RunDirectory } from './run-directory.js';
 import { attackParams, loadStartConfig, ruleBound, startConfigHelp, type StartConfig } from './settings.js';
@@ -46,6 +47,7 @@ function childEnvironment(env: NodeJS.ProcessEnv, tokens: { admin: string; worke
 /** Checks the command lines the children will get, so a bad attack or rule parameter is a usage error before anything starts. */
 function checkChildSettings(config: StartConfig, plans: readonly WorkerPlan[]): void {
   loadServerConfig(serverArgs(config, 'unused').slice(1), {});
+  if (config.shards > 1) loadServerConfig(serverArgs(config, 'unused', { index: 0, ports: Array.from({ length: config.shards }, (_, i) => 50051 + i) }).slice(1), {});
   for (const plan of plans) loadWorkerConfig(plan.args.slice(1), {});
 }
 
@@ -59,6 +61,31 @@ async function waitForHealth(metricsUrl: string, supervisor: Supervisor): Promis
     await sleep(200);
   }
   throw new InputError('the server exited before it was healthy');
+}
+
+/** A port free on the loopback interface right now, for a shard that must be told its peers' ports before they listen. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, LOOPBACK, () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+/** The gRPC ports of the shards: --grpc-port and the ones after it, or free ones. */
+async function shardPorts(config: StartConfig): Promise<number[]> {
+  if (config.grpcPort !== 0) return Array.from({ length: config.shards }, (_, i) => config.grpcPort + i);
+  const ports: number[] = [];
+  while (ports.length < config.shards) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
+  return ports;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -80,7 +107,7 @@ function header(config: StartConfig, directory: RunDirectory, grpcAddress: strin
   const width = Math.max(...started.map((process) => process.name.length)) + 1;
   const processes = started.map((process) => `  ${`${process.name}${process.byzantine ? '*' : ''}`.padEnd(width)}  pid ${String(process.pid).padEnd(7)}  ${process.metricsUrl}`);
   return [
-    `byzps start: ${config.task}, ${config.workers} workers${attack}, rule ${config.rule} (f=${ruleBound(config)}), ${rounds}`,
+    `byzps start: ${config.task}, ${config.workers} workers${attack}, rule ${config.rule} (f=${ruleBound(config)}), ${rounds}${config.shards > 1 ? `, ${config.shards} shards (shard 0 coordinates and evaluates; no checkpoints)` : ''}`,
     `server gRPC on ${grpcAddress}; processes and their /metrics (* Byzantine):`,
     ...processes,
     `run directory ${directory.path} (checkpoints in ${directory.checkpointDir}, logs in ${directory.logDir})`,
@@ -140,9 +167,13 @@ async function run(config: StartConfig): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const server = await supervisor.startServer(serverArgs(config, directory.checkpointDir)).catch((error: unknown) => {
+    const ports = config.shards > 1 ? await shardPorts(config) : [];
+    const starting = config.shards > 1 ? supervisor.startShards(ports.map((_, index) => serverArgs(config, directory.checkpointDir, { index, ports }))) : supervisor.startServer(serverArgs(config, directory.checkpointDir)).then((one) => [one]);
+    const servers = await starting.catch((error: unknown) => {
       throw new InputError(`the server did not start: ${(error as Error).message}`);
     });
+    // Shard 0 coordinates: workers join it, and its /metrics shows the rounds.
+    const server = servers[0]!;
     await waitForHealth(server.metricsUrl, supervisor);
     const startRound = readProgress(await scrapeMetrics(server.metricsUrl), reading).round;
     if (stops > 0) {
@@ -152,7 +183,7 @@ async function run(config: StartConfig): Promise<number> {
     const workers = await supervisor.startWorkers(workerPlans(config, server.grpcAddress)).catch((error: unknown) => {
       throw new InputError(`a worker did not start: ${(error as Error).message}`);
     });
-    const started = [{ name: 'server', pid: server.child.pid, metricsUrl: server.metricsUrl, byzantine: false }, ...workers.map((worker) => ({ name: worker.child.name, pid: worker.child.pid, metricsUrl: worker.metricsUrl, byzantine: worker.byzantine }))];
+    const started = [...servers.map((shard) => ({ name: shard.child.name, pid: shard.child.pid, metricsUrl: shard.metricsUrl, byzantine: false })), ...workers.map((worker) => ({ name: worker.child.name, pid: worker.child.pid, metricsUrl: worker.metricsUrl, byzantine: worker.byzantine }))];
     await writeStdout(header(config, directory, server.grpcAddress, started));
     // Wall time counts training, not the seconds the processes take to start.
     const startedAt = Date.now();

@@ -19,12 +19,28 @@ function pairs(record: Readonly<Record<string, string>>): string {
     .join(',');
 }
 
-/** `byzps ps` arguments: loopback ports, evaluation and checkpoints on, the run's rule and task. */
-export function serverArgs(config: StartConfig, checkpointDir: string): string[] {
+/** A shard of a sharded run: its index and every shard's gRPC port, in index order. */
+export interface ShardPlan {
+  readonly index: number;
+  readonly ports: readonly number[];
+}
+
+/**
+ * `byzps ps` arguments: loopback ports, evaluation and checkpoints on, the run's rule and task. A
+ * shard of a sharded run gets its index and the peers, no checkpoints (a sharded server has none
+ * yet), and evaluation on shard 0 only, which gathers θ from the others.
+ */
+export function serverArgs(config: StartConfig, checkpointDir: string, shard?: ShardPlan): string[] {
+  if (shard !== undefined) {
+    const peers = shard.ports.map((port) => `${LOOPBACK}:${port}`).join(',');
+    const unsharded = serverArgs({ ...config, grpcPort: shard.ports[shard.index]!, httpPort: config.httpPort === 0 ? 0 : config.httpPort + shard.index, evalEveryRounds: shard.index === 0 ? config.evalEveryRounds : 0 }, checkpointDir);
+    const checkpoint = unsharded.indexOf('--checkpoint-dir');
+    return [...unsharded.slice(0, checkpoint), ...unsharded.slice(checkpoint + 2), '--shards', String(shard.ports.length), '--shard-index', String(shard.index), '--shard-peers', peers];
+  }
   return [
     'ps',
     ...['--grpc-host', LOOPBACK, '--grpc-port', String(config.grpcPort), '--http-host', LOOPBACK, '--http-port', String(config.httpPort)],
-    ...['--task', config.task, '--seed', String(config.seed), ...(config.dataDir === '' ? [] : ['--data-dir', config.dataDir])],
+    ...['--task', config.task, '--seed', String(config.seed), ...(config.dataDir === '' ? [] : ['--data-dir', config.dataDir]), ...(config.dimension === 0 ? [] : ['--dimension', String(config.dimension)])],
     ...['--rule', config.rule, '--f', String(ruleBound(config)), '--rule-params', pairs(config.ruleParams), ...(config.pre === '' ? [] : ['--pre', config.pre])],
     ...['--learning-rate', String(learningRate(config)), '--eval-every-rounds', String(config.evalEveryRounds)],
     ...['--round-deadline-ms', String(ROUND_DEADLINE_MS), '--max-workers', String(config.workers)],

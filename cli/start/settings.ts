@@ -28,6 +28,10 @@ export interface StartConfig {
   readonly seed: number;
   /** How the workers' pushed gradients travel, as `byzps worker --gradient-encoding` takes it. */
   readonly gradientEncoding: string;
+  /** θ's length; 0: the task's own. */
+  readonly dimension: number;
+  /** Shard processes of the server; 1: one unsharded server. */
+  readonly shards: number;
 }
 
 type Key = keyof StartConfig;
@@ -65,10 +69,22 @@ const startSettings = [
   setting({ key: 'checkpointDir', description: 'the server’s checkpoints; reusing a directory resumes from it (empty: a new byzps-run-* directory in the temp dir)', default: '', parse: text }),
   setting({ key: 'seed', description: 'seed of the task, the data split and the mini-batches', default: 1, parse: parseInteger, check: between(0, 2 ** 32 - 1) }),
   setting({ key: 'gradientEncoding', description: 'how the workers push gradients: float32, or bfloat16 at half the bytes', default: 'float32', parse: text }),
+  setting({ key: 'dimension', description: 'number of parameters d (0: the task decides, 1000 for synthetic); a sharded run needs more than 4,096·(S − 1)', default: 0, parse: parseInteger, check: between(0, 2 ** 28) }),
+  setting({ key: 'shards', description: 'server processes: S > 1 runs a sharded server, each shard owning a range of the coordinates (no checkpoints yet); --grpc-port, when set, is shard 0\'s and the others take the ports after it', default: 1, parse: parseInteger, check: between(1, 64) }),
 ] as const;
 
+/** The synthetic task's d when --dimension does not say. */
+const SYNTHETIC_DIMENSION = 1000;
+/** Shards own whole blocks of this many coordinates. */
+const SHARD_ALIGNMENT = 4096;
+
 function crossChecks(config: StartConfig): string[] {
-  return config.byzantine > config.workers ? [`--byzantine ${config.byzantine} exceeds --workers ${config.workers}`] : [];
+  const problems = config.byzantine > config.workers ? [`--byzantine ${config.byzantine} exceeds --workers ${config.workers}`] : [];
+  const dimension = config.dimension !== 0 ? config.dimension : config.task === 'synthetic' ? SYNTHETIC_DIMENSION : undefined;
+  if (config.shards > 1 && dimension !== undefined && Math.ceil(dimension / SHARD_ALIGNMENT) < config.shards) {
+    problems.push(`--shards ${config.shards} needs at least ${SHARD_ALIGNMENT * (config.shards - 1) + 1} parameters (shards own whole blocks of ${SHARD_ALIGNMENT}); d is ${dimension}: raise --dimension`);
+  }
+  return problems;
 }
 
 const schema = new SettingsSchema<StartConfig>(startSettings as readonly Setting<StartConfig, Key>[], 'start', crossChecks);

@@ -28,7 +28,7 @@ export interface StartedWorker extends Started {
  * It reports a child that ends without having been asked to.
  */
 export class Supervisor {
-  private serverChild: ByzpsChild | undefined;
+  private readonly serverChildren: ByzpsChild[] = [];
   private readonly workerChildren: ByzpsChild[] = [];
 
   /**
@@ -44,11 +44,16 @@ export class Supervisor {
   ) {}
 
   /** Starts `byzps ps` and waits until it says where it listens. */
-  async startServer(args: readonly string[]): Promise<Started & { grpcAddress: string }> {
-    const child = this.spawn('server', args);
-    this.serverChild = child;
+  async startServer(args: readonly string[], name = 'server'): Promise<Started & { grpcAddress: string }> {
+    const child = this.spawn(name, args);
+    this.serverChildren.push(child);
     const [, grpcAddress, metricsUrl] = await child.waitForStderrLine(SERVER_LINE, READY_LIMIT_MS);
     return { child, grpcAddress: grpcAddress!, metricsUrl: metricsUrl! };
+  }
+
+  /** Starts the shards of a sharded server at once (`shard-0`, …) and waits until each says where it listens. */
+  async startShards(argsPerShard: readonly (readonly string[])[]): Promise<(Started & { grpcAddress: string })[]> {
+    return Promise.all(argsPerShard.map((args, index) => this.startServer(args, `shard-${index}`)));
   }
 
   /** Starts every worker at once and waits until each says where its /metrics is. */
@@ -63,9 +68,9 @@ export class Supervisor {
     return started;
   }
 
-  /** Whether the server process is still running. */
+  /** Whether the server process (every shard of a sharded one) is still running. */
   serverRunning(): boolean {
-    return this.serverChild?.hasEnded() === false;
+    return this.serverChildren.length > 0 && this.serverChildren.every((child) => !child.hasEnded());
   }
 
   /** Workers still running. */
@@ -76,12 +81,12 @@ export class Supervisor {
   /** Stops the workers, then the server; resolves once every child has ended. */
   async stop(): Promise<void> {
     await Promise.all(this.workerChildren.map((child) => child.stop(WORKER_STOP_GRACE_MS)));
-    await this.serverChild?.stop(SERVER_STOP_GRACE_MS);
+    await Promise.all(this.serverChildren.map((child) => child.stop(SERVER_STOP_GRACE_MS)));
   }
 
   /** Ends every child at once. */
   kill(): void {
-    for (const child of [...this.workerChildren, ...(this.serverChild === undefined ? [] : [this.serverChild])]) child.kill();
+    for (const child of [...this.workerChildren, ...this.serverChildren]) child.kill();
   }
 
   private spawn(name: string, args: readonly string[]): ByzpsChild {

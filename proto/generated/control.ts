@@ -25,6 +25,7 @@ import type { ResumeRequest as _byzps_v1_ResumeRequest, ResumeRequest__Output as
 import type { RuleSpec as _byzps_v1_RuleSpec, RuleSpec__Output as _byzps_v1_RuleSpec__Output } from './byzps/v1/RuleSpec.js';
 import type { SetRuleReply as _byzps_v1_SetRuleReply, SetRuleReply__Output as _byzps_v1_SetRuleReply__Output } from './byzps/v1/SetRuleReply.js';
 import type { SetRuleRequest as _byzps_v1_SetRuleRequest, SetRuleRequest__Output as _byzps_v1_SetRuleRequest__Output } from './byzps/v1/SetRuleRequest.js';
+import type { ShardInfo as _byzps_v1_ShardInfo, ShardInfo__Output as _byzps_v1_ShardInfo__Output } from './byzps/v1/ShardInfo.js';
 import type { StatusReply as _byzps_v1_StatusReply, StatusReply__Output as _byzps_v1_StatusReply__Output } from './byzps/v1/StatusReply.js';
 import type { StatusRequest as _byzps_v1_StatusRequest, StatusRequest__Output as _byzps_v1_StatusRequest__Output } from './byzps/v1/StatusRequest.js';
 import type { WorkerStatus as _byzps_v1_WorkerStatus, WorkerStatus__Output as _byzps_v1_WorkerStatus__Output } from './byzps/v1/WorkerStatus.js';
@@ -64,6 +65,7 @@ export interface ProtoGrpcType {
       RuleSpec: MessageTypeDefinition<_byzps_v1_RuleSpec, _byzps_v1_RuleSpec__Output>
       SetRuleReply: MessageTypeDefinition<_byzps_v1_SetRuleReply, _byzps_v1_SetRuleReply__Output>
       SetRuleRequest: MessageTypeDefinition<_byzps_v1_SetRuleRequest, _byzps_v1_SetRuleRequest__Output>
+      ShardInfo: MessageTypeDefinition<_byzps_v1_ShardInfo, _byzps_v1_ShardInfo__Output>
       StatusReply: MessageTypeDefinition<_byzps_v1_StatusReply, _byzps_v1_StatusReply__Output>
       StatusRequest: MessageTypeDefinition<_byzps_v1_StatusRequest, _byzps_v1_StatusRequest__Output>
       TensorEncoding: EnumTypeDefinition

@@ -12,6 +12,7 @@ import type { ObserveRequest as _byzps_v1_ObserveRequest, ObserveRequest__Output
 import type { ParameterServerClient as _byzps_v1_ParameterServerClient, ParameterServerDefinition as _byzps_v1_ParameterServerDefinition } from './byzps/v1/ParameterServer.js';
 import type { PullRequest as _byzps_v1_PullRequest, PullRequest__Output as _byzps_v1_PullRequest__Output } from './byzps/v1/PullRequest.js';
 import type { PushReply as _byzps_v1_PushReply, PushReply__Output as _byzps_v1_PushReply__Output } from './byzps/v1/PushReply.js';
+import type { ShardInfo as _byzps_v1_ShardInfo, ShardInfo__Output as _byzps_v1_ShardInfo__Output } from './byzps/v1/ShardInfo.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -35,6 +36,7 @@ export interface ProtoGrpcType {
       ParameterServer: SubtypeConstructor<typeof grpc.Client, _byzps_v1_ParameterServerClient> & { service: _byzps_v1_ParameterServerDefinition }
       PullRequest: MessageTypeDefinition<_byzps_v1_PullRequest, _byzps_v1_PullRequest__Output>
       PushReply: MessageTypeDefinition<_byzps_v1_PushReply, _byzps_v1_PushReply__Output>
+      ShardInfo: MessageTypeDefinition<_byzps_v1_ShardInfo, _byzps_v1_ShardInfo__Output>
       TensorEncoding: EnumTypeDefinition
     }
   }

@@ -1,6 +1,7 @@
 // Original file: proto/byzps/v1/parameter_server.proto
 
 import type { TensorEncoding as _byzps_v1_TensorEncoding, TensorEncoding__Output as _byzps_v1_TensorEncoding__Output } from '../../byzps/v1/TensorEncoding.js';
+import type { ShardInfo as _byzps_v1_ShardInfo, ShardInfo__Output as _byzps_v1_ShardInfo__Output } from '../../byzps/v1/ShardInfo.js';
 
 export interface JoinReply {
   'workerId'?: (number);
@@ -28,6 +29,12 @@ export interface JoinReply {
    * The encodings Push accepts for gradient values.
    */
   'gradientEncodings'?: (_byzps_v1_TensorEncoding)[];
+  /**
+   * Empty for an unsharded server. For a sharded one (docs/PROTOCOL.md §10): every shard in index
+   * order, the coordinates it owns and where it listens. The worker joins every shard under the same
+   * name, and pushes and pulls each shard's range [start, end) to and from that shard only.
+   */
+  'shards'?: (_byzps_v1_ShardInfo)[];
 }
 
 export interface JoinReply__Output {
@@ -56,4 +63,10 @@ export interface JoinReply__Output {
    * The encodings Push accepts for gradient values.
    */
   'gradientEncodings': (_byzps_v1_TensorEncoding__Output)[];
+  /**
+   * Empty for an unsharded server. For a sharded one (docs/PROTOCOL.md §10): every shard in index
+   * order, the coordinates it owns and where it listens. The worker joins every shard under the same
+   * name, and pushes and pulls each shard's range [start, end) to and from that shard only.
+   */
+  'shards': (_byzps_v1_ShardInfo__Output)[];
 }

@@ -1,0 +1,301 @@
+import { credentials as grpcCredentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import {
+  alignedSlices,
+  CoordinateShard,
+  ShardCoordinator,
+  type ShardReply,
+  type ShardRequest,
+  type ShardRound,
+  type RuleSpec,
+  type RunnerResult,
+  type SliceApply,
+} from '../aggregators/index.js';
+import { byzpsV1, type ModelChunk__Output, type PushReport__Output, type ShardInfo, type ShardPeerClient, type ShardPeerHandlers, type ShardStepReply, type ShardStepReply__Output, type ShardStepRequest, type ShardStepRequest__Output } from '../proto/protocol.js';
+import { GRPC_TRANSPORT_OPTIONS } from '../proto/transport.js';
+import type { Logger } from '../runtime/logger.js';
+import { InvalidRequestError, ShardOutOfStepError } from './errors.js';
+import type { HandlerKit } from './handlers.js';
+import type { CoordinatedClose, EngineSharding, RoundEngine } from './round.js';
+
+/** Where one shard listens and the coordinates [start, end) it owns. */
+export interface ShardPlacement {
+  readonly index: number;
+  readonly address: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The shard map every shard computes alike from d, S and the peers: contiguous 4,096-aligned ranges (alignedSlices). */
+export function shardMap(dimension: number, peers: readonly string[]): ShardPlacement[] {
+  return alignedSlices(dimension, peers.length).map((slice) => ({ index: slice.shard, address: peers[slice.shard]!, start: slice.start, end: slice.end }));
+}
+
+export function shardInfos(map: readonly ShardPlacement[]): ShardInfo[] {
+  return map.map(({ index, address, start, end }) => ({ index, address, start, end }));
+}
+
+/** How long one shard-to-shard call may take. */
+const PEER_CALL_TIMEOUT_MS = 60_000;
+/** A member retries a push report this often before the coordinator's deadline has to settle the round. */
+const REPORT_ATTEMPTS = 5;
+const REPORT_RETRY_MS = 200;
+
+/** A ShardPeer client: the calls one shard makes to another, with the admin token when there is one. */
+export class ShardPeerLink {
+  private readonly client: ShardPeerClient;
+
+  constructor(
+    readonly placement: ShardPlacement,
+    private readonly token: string,
+  ) {
+    this.client = new byzpsV1.ShardPeer(placement.address, grpcCredentials.createInsecure(), { ...GRPC_TRANSPORT_OPTIONS, 'grpc.use_local_subchannel_pool': 1 });
+  }
+
+  private metadata(): Metadata {
+    const metadata = new Metadata();
+    if (this.token !== '') metadata.set('authorization', `Bearer ${this.token}`);
+    return metadata;
+  }
+
+  private deadline(): Date {
+    return new Date(Date.now() + PEER_CALL_TIMEOUT_MS);
+  }
+
+  step(request: ShardRequest, members: readonly string[]): Promise<ShardReply> {
+    return new Promise((resolve, reject) => {
+      this.client.step(toStepMessage(request, members), this.metadata(), { deadline: this.deadline() }, (error: ServiceError | null, reply?: ShardStepReply__Output) => {
+        if (error !== null) reject(new Error(`shard ${this.placement.index} (${this.placement.address}) failed step ${request.step} of round ${request.round}: ${error.details}`));
+        else resolve(fromReplyMessage(reply!));
+      });
+    });
+  }
+
+  reportPush(report: { shard: number; round: number; workerName: string; accepted: boolean }): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.reportPush(report, this.metadata(), { deadline: this.deadline() }, (error: ServiceError | null) => {
+        if (error !== null) reject(error);
+        else resolve();
+      });
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/** What a shard of a sharded server runs besides an unsharded server's parts. */
+export interface ShardRole {
+  readonly map: readonly ShardPlacement[];
+  readonly index: number;
+  /** The round engine's part (EngineSharding). */
+  readonly engineSharding: EngineSharding;
+  /** Coordinator: θ of `round` whole, this shard's range given, the others observed from their shards (undefined once a shard has moved on). */
+  readonly wholeTheta?: (round: number, own: Float32Array) => Promise<Float32Array | undefined>;
+  /** The ShardPeer handlers, once the engine exists. */
+  handlers(engine: RoundEngine, kit: HandlerKit): ShardPeerHandlers;
+  close(): void;
+}
+
+/**
+ * Shard `index` of a sharded server. The coordinator (index 0) runs the ShardCoordinator and its own
+ * CoordinateShard and sends every request to the other shards; a member runs its CoordinateShard on
+ * the coordinator's requests and reports each push it settles to the coordinator.
+ */
+export function createShardRole(options: {
+  readonly spec: RuleSpec;
+  readonly map: readonly ShardPlacement[];
+  readonly index: number;
+  readonly adminToken: string;
+  /** The token an Observe of another shard presents when there is no admin token. */
+  readonly workerToken: string;
+  readonly dimension: number;
+  readonly log: Logger;
+}): ShardRole {
+  const { spec, map, index, adminToken, dimension, log } = options;
+  const own = map[index]!;
+  const shard = new CoordinateShard(spec, { shard: index, start: own.start, end: own.end });
+  if (index === 0) {
+    const coordinator = new ShardCoordinator(spec, map.length);
+    const links = map.slice(1).map((placement) => new ShardPeerLink(placement, adminToken));
+    let engineRef: RoundEngine | undefined;
+    const observers = map.slice(1).map((placement) => ({ placement, client: new byzpsV1.ParameterServer(placement.address, grpcCredentials.createInsecure(), { ...GRPC_TRANSPORT_OPTIONS, 'grpc.use_local_subchannel_pool': 1 }) }));
+    const observeToken = adminToken !== '' ? adminToken : options.workerToken;
+    return {
+      map,
+      index,
+      wholeTheta: async (round, own) => {
+        const theta = new Float32Array(dimension);
+        theta.set(own, map[0]!.start);
+        const rounds = await Promise.all(observers.map(({ client }) => observeRange(client, observeToken, round, theta)));
+        return rounds.every((observed) => observed === round) ? theta : undefined;
+      },
+      engineSharding: {
+        role: 'coordinator',
+        others: links.length,
+        aggregate: async (round, workerNames, gradients): Promise<RunnerResult> => {
+          const coordinated = coordinator.openRound(round, gradients.length, dimension, 'float32');
+          const local = shard.openRound(round, gradients, { assumeFinite: true });
+          let step = coordinated.start();
+          while (step.kind === 'request') {
+            const request = step.request;
+            const members = request.step === 0 ? workerNames : [];
+            const replies = [local.handle(request), ...(await Promise.all(links.map((link) => link.step(request, members))))];
+            step = coordinated.receive(replies);
+          }
+          return { output: local.output, diagnostics: step.diagnostics, release: () => undefined };
+        },
+      },
+      handlers: (engine, kit) => {
+        engineRef = engine;
+        return {
+          ReportPush: kit.unary('ReportPush', (report: PushReport__Output) => {
+            if (!Number.isInteger(report.shard) || report.shard < 1 || report.shard >= map.length) throw new InvalidRequestError('bad_request', `push report from shard ${report.shard}; the other shards are 1…${map.length - 1}`);
+            engineRef!.remotePushSettled(report.shard, report.round, report.workerName, report.accepted);
+            return {};
+          }),
+          Step: kit.unary('Step', () => {
+            throw new ShardOutOfStepError('shard 0 is the coordinator: it sends steps and takes none');
+          }),
+        };
+      },
+      close: () => {
+        for (const link of links) link.close();
+        for (const { client } of observers) client.close();
+      },
+    };
+  }
+
+  const coordinatorLink = new ShardPeerLink(map[0]!, adminToken);
+  let current: { readonly round: number; readonly shardRound: ShardRound<Float32Array>; readonly close: CoordinatedClose } | undefined;
+  const report = async (round: number, workerName: string, accepted: boolean) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await coordinatorLink.reportPush({ shard: index, round, workerName, accepted });
+        return;
+      } catch (error) {
+        if (attempt >= REPORT_ATTEMPTS) {
+          log.warn({ round, worker: workerName, err: (error as ServiceError).details }, 'could not report a push to the coordinator');
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, REPORT_RETRY_MS));
+      }
+    }
+  };
+  return {
+    map,
+    index,
+    engineSharding: {
+      role: 'member',
+      pushSettled: (round, workerName, accepted) => {
+        void report(round, workerName, accepted);
+      },
+    },
+    handlers: (engine, kit) => ({
+      ReportPush: kit.unary('ReportPush', () => {
+        throw new ShardOutOfStepError(`shard ${index} is no coordinator: push reports go to shard 0`);
+      }),
+      Step: kit.unary('Step', async (message: ShardStepRequest__Output): Promise<ShardStepReply> => {
+        const request = fromStepMessage(message);
+        if (request.step === 0) {
+          if (current !== undefined) throw new ShardOutOfStepError(`shard ${index} is still in round ${current.round}, asked to start round ${request.round}`);
+          const close = engine.beginCoordinatedClose(request.round, message.members);
+          let shardRound: ShardRound<Float32Array>;
+          try {
+            shardRound = shard.openRound(request.round, close.gradients, { assumeFinite: true });
+          } catch (error) {
+            await close.fail(error);
+            throw error;
+          }
+          current = { round: request.round, shardRound, close };
+        }
+        const round = current;
+        if (round === undefined || round.round !== request.round) throw new ShardOutOfStepError(`shard ${index} has no round ${request.round} in progress`);
+        let reply: ShardReply;
+        try {
+          reply = round.shardRound.handle(request);
+        } catch (error) {
+          current = undefined;
+          await round.close.fail(error);
+          throw error;
+        }
+        if (reply.kind === 'applied') {
+          current = undefined;
+          await round.close.finish({ output: round.shardRound.output, diagnostics: { perWorker: {}, summary: {} }, release: () => undefined });
+        }
+        return toReplyMessage(reply);
+      }),
+    }),
+    close: () => {
+      coordinatorLink.close();
+    },
+  };
+}
+
+/** Observes one shard's range of θ from `round` on into `theta`; resolves with the round it got. */
+function observeRange(client: InstanceType<typeof byzpsV1.ParameterServer>, token: string, round: number, theta: Float32Array): Promise<number> {
+  const metadata = new Metadata();
+  if (token !== '') metadata.set('authorization', `Bearer ${token}`);
+  const stream = client.observe({ minRound: round }, metadata, { deadline: new Date(Date.now() + PEER_CALL_TIMEOUT_MS) });
+  const bytes = new Uint8Array(theta.buffer, theta.byteOffset, theta.byteLength);
+  return new Promise((resolve, reject) => {
+    let observed = -1;
+    stream.on('data', (chunk: ModelChunk__Output) => {
+      observed = chunk.round;
+      if (chunk.round === round) bytes.set(chunk.data, chunk.offset * 4);
+    });
+    stream.on('error', reject);
+    stream.on('end', () => {
+      resolve(observed);
+    });
+  });
+}
+
+function toStepMessage(request: ShardRequest, members: readonly string[]): ShardStepRequest {
+  const base = { rule: request.rule, round: request.round, step: request.step, members: [...members], mix: request.mix.map((mixing) => ({ m: mixing.m, weights: [...mixing.weights] })) };
+  const task = request.task;
+  if (task.kind === 'summarize') return { ...base, task: 'summarize', gram: task.gram, anchor: task.anchor };
+  const apply = task.apply;
+  if (apply.kind === 'combine') return { ...base, task: 'apply', applyKind: 'combine', weights: [...apply.weights], anchor: apply.anchor };
+  if (apply.kind === 'trimmed-mean') return { ...base, task: 'apply', applyKind: 'trimmed-mean', trim: apply.trim };
+  return { ...base, task: 'apply', applyKind: 'mean-around-median', rows: [...apply.rows], drop: apply.drop };
+}
+
+function fromStepMessage(message: ShardStepRequest__Output): ShardRequest {
+  const header = { rule: message.rule, round: message.round, step: message.step, mix: message.mix.map((mixing) => ({ m: mixing.m, weights: Float64Array.from(mixing.weights) })) };
+  if (message.task === 'summarize') return { ...header, task: { kind: 'summarize', gram: message.gram, anchor: message.anchor } };
+  if (message.task !== 'apply') throw new InvalidRequestError('bad_request', `unknown shard task ${JSON.stringify(message.task)}`);
+  let apply: SliceApply;
+  if (message.applyKind === 'combine') apply = { kind: 'combine', weights: Float64Array.from(message.weights), anchor: message.anchor };
+  else if (message.applyKind === 'trimmed-mean') apply = { kind: 'trimmed-mean', trim: message.trim };
+  else if (message.applyKind === 'mean-around-median') apply = { kind: 'mean-around-median', rows: [...message.rows], drop: message.drop };
+  else throw new InvalidRequestError('bad_request', `unknown apply kind ${JSON.stringify(message.applyKind)}`);
+  return { ...header, task: { kind: 'apply', apply } };
+}
+
+function toReplyMessage(reply: ShardReply): ShardStepReply {
+  const base = { kind: reply.kind, rule: reply.rule, round: reply.round, step: reply.step, shard: reply.shard, start: reply.start, end: reply.end };
+  if (reply.kind === 'applied') return { ...base, hasKeptCounts: reply.keptCounts !== undefined, keptCounts: reply.keptCounts === undefined ? [] : [...reply.keptCounts] };
+  return {
+    ...base,
+    n: reply.n,
+    hasGram: reply.gram !== undefined,
+    gram: reply.gram === undefined ? [] : [...reply.gram],
+    hasAnchorDots: reply.anchorDots !== undefined,
+    anchorDots: reply.anchorDots === undefined ? [] : [...reply.anchorDots],
+    stateRound: reply.stateRound,
+  };
+}
+
+function fromReplyMessage(message: ShardStepReply__Output): ShardReply {
+  const header = { rule: message.rule, round: message.round, step: message.step, shard: message.shard, start: message.start, end: message.end };
+  if (message.kind === 'applied') return { kind: 'applied', ...header, keptCounts: message.hasKeptCounts ? Float64Array.from(message.keptCounts) : undefined };
+  return {
+    kind: 'summary',
+    ...header,
+    n: message.n,
+    gram: message.hasGram ? Float64Array.from(message.gram) : undefined,
+    anchorDots: message.hasAnchorDots ? Float64Array.from(message.anchorDots) : undefined,
+    stateRound: message.stateRound,
+  };
+}
