@@ -15,9 +15,9 @@ if ('missing' in interpreter) throw new Error(`the example test ${interpreter.mi
 const python = interpreter.python;
 
 describe('worker/python/examples/fashion_cnn.sh', () => {
-  it('trains 6 rounds with 4 workers (1 sign-flip) under FA and ends with "accuracy 0.NN"', async () => {
+  it('trains 20 rounds with 4 workers (1 sign-flip) under FA and ends with "accuracy 0.NN"', async () => {
     const start = Date.now();
-    const child = spawn('bash', [SCRIPT, '--rounds', '6', '--workers', '4', '--byzantine', '1', '--every', '3', '--test-size', '500'], {
+    const child = spawn('bash', [SCRIPT, '--rounds', '20', '--workers', '4', '--byzantine', '1', '--every', '10', '--test-size', '500'], {
       env: { ...process.env, PYTHON: python },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -30,13 +30,13 @@ describe('worker/python/examples/fashion_cnn.sh', () => {
     });
     expect(code, `${stdout}\n${stderr}`).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines[1]).toMatch(/^server on 127\.0\.0\.1:\d+ .*rule flag, f=1; 4 workers, 1 of them sign-flip:k=4; 6 rounds$/);
+    expect(lines[1]).toMatch(/^server on 127\.0\.0\.1:\d+ .*rule flag, f=1; 4 workers, 1 of them sign-flip:k=4; 20 rounds$/);
     expect(lines.filter((line) => /^round \d+: test loss [\d.]+, accuracy 0\.\d+$/.test(line)).length).toBeGreaterThanOrEqual(2);
     const last = /accuracy (0\.\d\d)\d*$/.exec(lines.at(-1)!);
     expect(last, lines.at(-1)).not.toBeNull();
-    expect(lines.at(-1)).toMatch(/^rule flag, 4 workers \(1 sign-flip:k=4\), [\d.]+ s wall time: round 6: /);
-    // Six rounds of FA already take the CNN well past chance (0.10).
-    expect(Number(last![1])).toBeGreaterThan(0.15);
-    console.log(`fashion_cnn.sh at 6 rounds: ${lines.at(-1)!} (${((Date.now() - start) / 1000).toFixed(1)} s in all)`);
+    expect(lines.at(-1)).toMatch(/^rule flag, 4 workers \(1 sign-flip:k=4\), [\d.]+ s wall time: round 20: /);
+    // Twenty rounds of FA take the CNN well past chance (0.10): 0.49–0.58 in trials; six rounds gave 0.10–0.39.
+    expect(Number(last![1]), stdout).toBeGreaterThan(0.3);
+    console.log(`fashion_cnn.sh at 20 rounds: ${lines.at(-1)!} (${((Date.now() - start) / 1000).toFixed(1)} s in all)`);
   }, 120_000);
 });
