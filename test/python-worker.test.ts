@@ -90,18 +90,21 @@ describe('byzps_worker against a real server', () => {
     const address = `127.0.0.1:${grpcPort}`;
     const rounds = 12;
     const common = ['worker', '--server', address, '--token', WORKER_TOKEN, '--rounds', String(rounds)];
+    // The evaluator sees θ₀ before any worker starts: the loss to compare with is round 0's.
+    const evaluator = runModel(['evaluate', '--server', address, '--token', WORKER_TOKEN, '--until-round', String(rounds)]);
+    await eventually(() => evaluator.lines.some((line) => line.round === 0), 'the evaluator reports round 0', 60_000, 50);
     const workers = [
       runModel([...common, '--name', 'honest-a', '--shard', '0']),
       runModel([...common, '--name', 'honest-b', '--shard', '1', '--encoding', 'bfloat16']),
       runModel([...common, '--name', 'flipper', '--shard', '2', '--attack', 'sign-flip:k=4']),
     ];
-    const evaluator = runModel(['evaluate', '--server', address, '--token', WORKER_TOKEN, '--until-round', String(rounds)]);
     for (const worker of workers) {
       expect(await worker.exited, worker.stderr()).toBe(0);
       expect(worker.lines.at(-1)).toEqual({ done: true, pushed: rounds });
     }
     expect(await evaluator.exited, evaluator.stderr()).toBe(0);
     const evaluations = evaluator.lines.filter((line) => typeof line.round === 'number') as { round: number; loss: number; accuracy: unknown }[];
+    expect(evaluations[0]!.round).toBe(0);
     expect(evaluations.at(-1)!.round).toBe(rounds);
     expect(evaluations.every((line) => line.accuracy === null)).toBe(true);
     // The median keeps the honest direction: the held-out loss falls well below θ₀'s.
