@@ -159,7 +159,10 @@ describe('byzps_worker against a real server', () => {
     expect(await first.run.stop()).toBe(0);
     const before = lastRound(worker);
     await startServer(args);
-    await eventually(() => lastRound(worker) >= before + 3, 'the worker trains on after the restart', 60_000);
+    // The worker's own account goes with a timeout: what it last tried, and how it reconnected.
+    await eventually(() => lastRound(worker) >= before + 3, 'the worker trains on after the restart', 60_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}; last round ${String(lastRound(worker))} (before the restart ${String(before)}); worker's stderr:\n${worker.stderr()}`);
+    });
     expect(worker.stderr()).toMatch(/reconnecting in/);
     worker.child.kill('SIGTERM');
     expect(await worker.exited, worker.stderr()).toBe(0);
