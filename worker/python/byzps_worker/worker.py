@@ -57,7 +57,21 @@ class StopOnSignals:
             signal.signal(sig, handler)
 
 
-class Worker:
+class _Stoppable:
+    """What Worker and Evaluator share: stop() from a signal handler or another thread."""
+
+    _stopped = False
+    _connection = None
+
+    def stop(self):
+        """Ends run() as soon as the call in flight is cancelled; safe from a signal handler or another thread."""
+        self._stopped = True
+        connection = self._connection
+        if connection is not None:
+            connection.cancel()
+
+
+class Worker(_Stoppable):
     """
     Trains `model` against a byzps server (started with `--task external --initial-parameters`
     holding this model's θ₀). `data` is any iterable of batches (a DataLoader); by default a batch
@@ -78,15 +92,6 @@ class Worker:
         self.pushed = 0
         self.refused = 0
         self.last_loss = None
-        self._stopped = False
-        self._connection = None
-
-    def stop(self):
-        """Ends run() as soon as the call in flight is cancelled; safe from a signal handler or another thread."""
-        self._stopped = True
-        connection = self._connection
-        if connection is not None:
-            connection.cancel()
 
     @property
     def stopped(self):
@@ -205,7 +210,7 @@ def evaluate_model(model, loss_fn, data, classify=True):
     return total_loss / count, (correct / count if classify else None)
 
 
-class Evaluator:
+class Evaluator(_Stoppable):
     """
     Follows θ with Observe (it never joins and never changes a round), evaluates it on held-out
     `data` every `every` rounds and reports loss and accuracy with ReportEvaluation, so they show
@@ -219,14 +224,6 @@ class Evaluator:
         self.root_certificates = root_certificates
         self.evaluate = evaluate or (lambda model: evaluate_model(model, loss_fn, data, classify))
         self.results = []
-        self._stopped = False
-        self._connection = None
-
-    def stop(self):
-        self._stopped = True
-        connection = self._connection
-        if connection is not None:
-            connection.cancel()
 
     def run(self, until_round=None, on_result=None, stall_seconds=None):
         """
