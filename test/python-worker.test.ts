@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import { spawnServer } from './cli-spawn.js';
 import { cleanupAfterEach } from './cleanup.js';
 import { pythonWith } from './python.js';
 import { ADMIN_TOKEN, callControl, controlClient, eventually, metricValue, scrape, WORKER_TOKEN } from './server-harness.js';
+import { freePort } from '../runtime/free-port.js';
 
 /*
  * byzps_worker (worker/python/) against a real `byzps ps --task external` process: PyTorch workers
@@ -66,14 +66,6 @@ function runModel(args: readonly string[]): PythonChild {
     await exited;
   });
   return { lines, stderr: () => stderr, exited, child };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function startServer(args: readonly string[]) {

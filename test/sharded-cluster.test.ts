@@ -1,8 +1,8 @@
 import { status } from '@grpc/grpc-js';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliChild, runCliAsync, spawnServer, spawnWorker } from './cli-spawn.js';
 import { chunksOf, ScriptedWorker } from './server-harness.js';
+import { freePort } from '../runtime/free-port.js';
 
 /**
  * A sharded parameter server as real processes on real sockets: S `byzps ps` shards, honest and
@@ -23,19 +23,6 @@ const children: CliChild[] = [];
 afterEach(async () => {
   await Promise.all(children.splice(0).map((child) => child.stop()));
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 function serverArgs(rule: string): string[] {
   return ['--task', 'synthetic', '--dimension', String(D), '--rule', rule, '--f', String(BYZANTINE), '--quorum', String(WORKERS), '--round-deadline-ms', '60000', '--learning-rate', '0.05', '--log-level', 'info', '--admin-token', ADMIN_TOKEN];

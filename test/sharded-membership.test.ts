@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { float32Bytes, ScriptedWorker, startTestServer, type TestServer, WORKER_TOKEN } from './server-harness.js';
+import { freePort } from '../runtime/free-port.js';
 
 /**
  * One membership per round across shards: two shards of a sharded server in this process, and
@@ -17,19 +17,6 @@ afterEach(async () => {
   for (const worker of workers.splice(0)) worker.close();
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 /** Pushes `value` at every coordinate of the shard's range [start, end) for `round`. */
 function pushRange(worker: ScriptedWorker, workerId: number, round: number, start: number, end: number, value: number) {

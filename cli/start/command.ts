@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { relative } from 'node:path';
 import { ruleInfluence } from '../../aggregators/index.js';
 import { CheckpointStore } from '../../services/checkpoint.js';
@@ -15,6 +14,7 @@ import { createRunDirectory, newTokens, type RunDirectory } from './run-director
 import { attackParams, loadStartConfig, ruleBound, startConfigHelp, type StartConfig } from './settings.js';
 import { formatSummary } from './summary.js';
 import { describeUnexpectedExit, Supervisor } from './supervisor.js';
+import { freePort } from '../../runtime/free-port.js';
 
 /** How often the server's /metrics is read; plain output prints a line every PLAIN_LINE_EVERY_MS. */
 const POLL_EVERY_MS = 500;
@@ -63,26 +63,12 @@ async function waitForHealth(metricsUrl: string, supervisor: Supervisor): Promis
   throw new InputError('the server exited before it was healthy');
 }
 
-/** A port free on the loopback interface right now, for a shard that must be told its peers' ports before they listen. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, LOOPBACK, () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
-
 /** The gRPC ports of the shards: --grpc-port and the ones after it, or free ones. */
 async function shardPorts(config: StartConfig): Promise<number[]> {
   if (config.grpcPort !== 0) return Array.from({ length: config.shards }, (_, i) => config.grpcPort + i);
   const ports: number[] = [];
   while (ports.length < config.shards) {
-    const port = await freePort();
+    const port = await freePort(LOOPBACK);
     if (!ports.includes(port)) ports.push(port);
   }
   return ports;

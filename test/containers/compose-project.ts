@@ -14,8 +14,8 @@ export interface CommandResult {
 
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Runs a command to completion without blocking the test's event loop, feeding `input` to its stdin. */
-function runCommand(command: string, args: readonly string[], env: NodeJS.ProcessEnv, input: string, timeoutMs: number): Promise<CommandResult> {
+/** Runs a command to completion (killed after `timeoutMs`) without blocking the test's event loop, feeding `input` to its stdin. */
+export function run(command: string, args: readonly string[], timeoutMs = 120_000, env: NodeJS.ProcessEnv = process.env, input = ''): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: repositoryRoot, env, stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
     let stdout = '';
@@ -65,7 +65,7 @@ export class ComposeProject {
   /** `docker-compose … ARGS`; a non-zero exit is returned, not thrown, for the caller to judge. */
   private compose(args: readonly string[], input = '', timeoutMs = 120_000): Promise<CommandResult> {
     const files = this.files.flatMap((file) => ['-f', file]);
-    return runCommand('docker-compose', ['--ansi', 'never', '-p', this.name, ...files, ...args], this.environment, input, timeoutMs);
+    return run('docker-compose', ['--ansi', 'never', '-p', this.name, ...files, ...args], timeoutMs, this.environment, input);
   }
 
   /**
@@ -74,7 +74,7 @@ export class ComposeProject {
    */
   shell(commandLine: string, timeoutMs = 120_000): Promise<CommandResult> {
     const environment = { ...this.environment, COMPOSE_PROJECT_NAME: this.name, COMPOSE_FILE: this.files.join(':'), COMPOSE_PATH_SEPARATOR: ':' };
-    return runCommand('bash', ['-c', commandLine], environment, '', timeoutMs);
+    return run('bash', ['-c', commandLine], timeoutMs, environment);
   }
 
   /** Starts `services` detached from the images already built; fails with Compose's own words. */
@@ -122,6 +122,6 @@ export const LOCAL_PROMETHEUS_IMAGE = 'byzps-prometheus:local';
 /** Builds deploy/prometheus/Dockerfile.local on `baseImage` (a no-op from the layer cache once built). */
 export async function buildLocalPrometheusImage(baseImage: string): Promise<void> {
   const args = ['build', '--quiet', '-f', 'deploy/prometheus/Dockerfile.local', '--build-arg', `BASE_IMAGE=${baseImage}`, '-t', LOCAL_PROMETHEUS_IMAGE, 'deploy/prometheus'];
-  const result = await runCommand('docker', args, process.env, '', 15 * 60_000);
+  const result = await run('docker', args, 15 * 60_000);
   if (result.code !== 0) throw new Error(`could not build ${LOCAL_PROMETHEUS_IMAGE}:\n${result.stderr.trim().split('\n').slice(-20).join('\n')}`);
 }

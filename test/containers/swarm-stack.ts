@@ -1,37 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { eventually } from '../server-harness.js';
-import { buildLocalPrometheusImage, LOCAL_PROMETHEUS_IMAGE } from './compose-project.js';
+import { buildLocalPrometheusImage, LOCAL_PROMETHEUS_IMAGE, run } from './compose-project.js';
 import { BASE_IMAGE, BYZPS_IMAGE, ensureByzpsImage, TEST_LABELS } from './image.js';
+import { freePort } from '../../runtime/free-port.js';
 
 /** What the swarm tests share: running docker, deploying deploy/stack.yml under a name, asking its Prometheus. */
-
-const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-export interface CommandResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command to completion (killed after `timeoutMs`) without blocking the event loop. */
-export function run(command: string, args: readonly string[], timeoutMs = 120_000, env: NodeJS.ProcessEnv = process.env): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: repositoryRoot, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** `docker ARGS` against `host` (a DOCKER_HOST; the default engine when undefined), which must succeed; its stdout, trimmed. */
 export async function docker(args: readonly string[], options: { host?: string; env?: Readonly<Record<string, string>>; timeoutMs?: number } = {}): Promise<string> {
@@ -40,20 +16,6 @@ export async function docker(args: readonly string[], options: { host?: string; 
   const where = options.host === undefined ? '' : ` (on ${options.host})`;
   if (result.code !== 0) throw new Error(`docker ${args.join(' ')}${where} exited with ${String(result.code)}: ${result.stderr.trim()}`);
   return result.stdout.trim();
-}
-
-/** A TCP port nothing listens on now, for the stack's published ports. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '0.0.0.0', () => {
-      const address = server.address();
-      server.close(() => {
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-  });
 }
 
 /**
@@ -113,8 +75,8 @@ export class SwarmStack {
   readonly name = `byzps-stack-${String(process.pid)}-${Date.now().toString(36)}`;
   readonly image = `byzps:${this.name}`;
   readonly prometheusImage = `byzps-prometheus:${this.name}`;
-  readonly psPort: Promise<number> = freePort();
-  readonly prometheusPort: Promise<number> = freePort();
+  readonly psPort: Promise<number> = freePort('0.0.0.0');
+  readonly prometheusPort: Promise<number> = freePort('0.0.0.0');
   private readonly overrideDirectory = mkdtempSync(join(tmpdir(), 'byzps-stack-'));
   private deployed = false;
   private readonly tagged: string[] = [];

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PREPARE_LIMIT_MS } from './image.js';
-import { docker, expectTrainingWithAttacker, hasGatewayBridge, holdSwarmLock, NODE_LABELS, run, smallStackSettings, swarmState, SwarmStack } from './swarm-stack.js';
+import { run } from './compose-project.js';
+import { docker, expectTrainingWithAttacker, hasGatewayBridge, holdSwarmLock, NODE_LABELS, smallStackSettings, swarmState, SwarmStack } from './swarm-stack.js';
 
 /**
  * Opt-in (BYZPS_TEST_TWO_NODE=1): deploy/stack.yml on a two-node swarm built on this machine. The
