@@ -22,6 +22,7 @@ const commands: readonly CommandEntry[] = [
   { name: 'ps', summary: 'run the parameter server (gRPC, /metrics, /healthz) until SIGTERM or SIGINT', load: async () => (await import('./ps.js')).psCommand },
   { name: 'worker', summary: 'run a training worker (honest, or with an attack or system fault) against a parameter server', load: async () => (await import('./worker.js')).workerCommand },
   { name: 'inject', summary: 'switch a running worker to an attack or system fault, or back to honest (control service)', load: async () => (await import('./inject.js')).injectCommand },
+  { name: 'checkpoint', summary: 'export θ of the newest round every shard checkpointed as .npy (byzps checkpoint export DIR --output theta.npy)', load: async () => (await import('./checkpoint.js')).checkpointCommand },
   { name: 'status', summary: "print the parameter server's round, rule and workers (control service)", load: async () => (await import('./status.js')).statusCommand },
   { name: 'start', summary: 'run a local training cluster (server + workers, some Byzantine) with live progress', load: async () => (await import('./start/command.js')).startCommand },
   { name: 'experiment', summary: 'train the grid rules × attacks × f × seeds for real and write results.csv, results.json and plots', load: async () => (await import('./experiment/command.js')).experimentCommand },

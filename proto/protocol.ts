@@ -32,3 +32,6 @@ export type { ShardInfo, ShardInfo__Output } from './generated/byzps/v1/ShardInf
 export type { PushReport__Output } from './generated/byzps/v1/PushReport.js';
 export type { ShardStepRequest, ShardStepRequest__Output } from './generated/byzps/v1/ShardStepRequest.js';
 export type { ShardStepReply, ShardStepReply__Output } from './generated/byzps/v1/ShardStepReply.js';
+export type { ShardState, ShardState__Output } from './generated/byzps/v1/ShardState.js';
+export type { ShardAnnouncement__Output } from './generated/byzps/v1/ShardAnnouncement.js';
+export type { ShardRewindRequest__Output } from './generated/byzps/v1/ShardRewindRequest.js';

@@ -102,6 +102,7 @@ export function createServerMetrics(source: RoundGaugeSource, options: { readonl
     quorumWaits: new Counter({ name: 'byzps_quorum_waits_total', help: 'Deadlines that passed without quorum; the round stayed open.', registers }),
     roundTimeouts: new Counter({ name: 'byzps_round_timeouts_total', help: 'Rounds closed at their deadline without every active worker.', registers }),
     aggregationFailures: new Counter({ name: 'byzps_aggregation_failures_total', help: 'Rounds whose aggregation threw; their gradients were dropped.', registers }),
+    rewinds: new Counter({ name: 'byzps_shard_rewinds_total', help: 'Times this shard started its open round over or went back to a checkpointed round, to agree with the other shards.', registers }),
     workersJoined: liveGauge('byzps_workers_joined', 'Workers that have joined since the server started.', (state) => state.joinedCount),
     workersAwaited: liveGauge('byzps_workers_awaited', 'Workers the open round waits for: those with an accepted push and not evicted since.', (state) => state.awaitedCount),
     workerEvictions: new Counter({ name: 'byzps_worker_evictions_total', help: 'Awaited workers that missed a round at its deadline and were put on probation.', registers }),

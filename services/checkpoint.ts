@@ -16,6 +16,22 @@ export interface Checkpoint {
   readonly ruleState: RuleState | undefined;
   /** Worker ids by name, so workers keep their ids across a restart. */
   readonly workers: readonly { readonly id: number; readonly name: string }[];
+  /** A shard's checkpoint: parameters, velocity and the rule state's vectors are its range [start, end) of the coordinates. */
+  readonly shard?: ShardOfCheckpoint;
+}
+
+/** Which shard of how many wrote a checkpoint, its range, and the round whose aggregate its rule state holds (−1: none). */
+export interface ShardOfCheckpoint {
+  readonly index: number;
+  readonly count: number;
+  readonly start: number;
+  readonly end: number;
+  readonly stateRound: number;
+}
+
+/** Where shard `index` of a sharded server keeps its checkpoints, when the shards share one directory (byzps start, checkpoint export). */
+export function shardCheckpointDirectory(directory: string, index: number): string {
+  return join(directory, `shard-${index}`);
 }
 
 /** A checkpoint file that was skipped, and why. */
@@ -27,7 +43,7 @@ export interface SkippedCheckpoint {
 const MAGIC = Buffer.from('BYZPSCK1', 'ascii');
 const DIGEST_BYTES = 32;
 const FILE_PATTERN = /^checkpoint-(\d{10})\.bin$/;
-/** How many checkpoints stay on disk: the newest and one to fall back on if it is damaged. */
+/** How many checkpoints stay on disk by default: the newest and one to fall back on if it is damaged. */
 const KEEP = 2;
 
 type ArrayKind = 'float32' | 'float64';
@@ -67,6 +83,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
       hasRuleState: checkpoint.ruleState !== undefined,
       ruleScalars: scalars,
       workers: checkpoint.workers,
+      ...(checkpoint.shard === undefined ? {} : { shard: checkpoint.shard }),
       arrays: arrays.map((array) => array.entry),
     }),
     'utf8',
@@ -93,6 +110,7 @@ export function decodeCheckpoint(file: Buffer): Checkpoint {
     hasRuleState: boolean;
     ruleScalars: Record<string, number>;
     workers: { id: number; name: string }[];
+    shard?: ShardOfCheckpoint;
     arrays: ArrayEntry[];
   };
   let position = headerStart + headerLength;
@@ -119,15 +137,19 @@ export function decodeCheckpoint(file: Buffer): Checkpoint {
     velocity: arrays.get('velocity') as Float32Array | undefined,
     ruleState: header.hasRuleState ? ruleState : undefined,
     workers: header.workers,
+    ...(header.shard === undefined ? {} : { shard: header.shard }),
   };
 }
 
 /**
  * Checkpoints in one directory, written atomically (temp file, fsync, rename, fsync of the
- * directory) so a crash leaves either the old set or the new one; the newest two are kept.
+ * directory) so a crash leaves either the old set or the new one; the newest `keep` are kept.
  */
 export class CheckpointStore {
-  constructor(readonly directory: string) {}
+  constructor(
+    readonly directory: string,
+    private readonly keep = KEEP,
+  ) {}
 
   /** Writes the checkpoint and prunes older ones; returns the file's path. */
   async write(checkpoint: Checkpoint): Promise<string> {
@@ -165,6 +187,28 @@ export class CheckpointStore {
     return { checkpoint: undefined, skipped };
   }
 
+  /** The rounds of the checkpoint files on disk, newest first, unverified. */
+  async rounds(): Promise<number[]> {
+    return (await this.files()).map((file) => Number(FILE_PATTERN.exec(file)![1]));
+  }
+
+  /** The checkpoint of `round`, verified; throws when there is none or it does not verify. */
+  async load(round: number): Promise<Checkpoint> {
+    const file = join(this.directory, fileName(round));
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${this.directory} holds no checkpoint of round ${round}`);
+      throw error;
+    }
+    try {
+      return decodeCheckpoint(bytes);
+    } catch (error) {
+      throw new Error(`${file}: ${(error as Error).message}`);
+    }
+  }
+
   /** The path of the newest checkpoint file, unverified; undefined when there is none. */
   async newestPath(): Promise<string | undefined> {
     const [newest] = await this.files();
@@ -184,7 +228,7 @@ export class CheckpointStore {
   }
 
   private async prune(): Promise<void> {
-    for (const file of (await this.files()).slice(KEEP)) await rm(join(this.directory, file), { force: true });
+    for (const file of (await this.files()).slice(this.keep)) await rm(join(this.directory, file), { force: true });
   }
 
   /** Makes the rename itself durable. */

@@ -10,12 +10,16 @@ export interface RunIdentity {
   readonly task: string;
   readonly dimension: number;
   readonly seed: number;
+  /** A shard's: its checkpoints hold its range, and no other shard's may be resumed from. */
+  readonly shard?: { readonly index: number; readonly count: number };
 }
 
 /** Writes checkpoints of a running engine, one at a time, in the order they were asked for. */
 export interface Checkpointer {
   /** Writes a checkpoint of the open round now. */
   writeNow(): Promise<{ round: number; path: string }>;
+  /** Resolves once every write asked for so far has ended, written or failed. */
+  settled(): Promise<void>;
 }
 
 /** The newest valid checkpoint in the store, if it belongs to this run; damaged files are reported and skipped. */
@@ -23,12 +27,23 @@ export async function loadResumePoint(store: CheckpointStore, identity: RunIdent
   const { checkpoint, skipped } = await store.loadNewest();
   for (const { file, problem } of skipped) log.error({ file, problem }, `skipping damaged checkpoint ${file}: ${problem}; renamed to ${file}.corrupt`);
   if (checkpoint === undefined) return undefined;
-  const mismatches = (['task', 'dimension', 'seed'] as const).filter((key) => checkpoint[key] !== identity[key]);
-  if (mismatches.length > 0) {
-    const describe = (source: RunIdentity) => mismatches.map((key) => `${key}=${source[key]}`).join(', ');
-    throw new ConfigError(`the newest checkpoint in ${store.directory} is for ${describe(checkpoint)}, but this server has ${describe(identity)}; use matching settings or another --checkpoint-dir`);
-  }
+  const problem = identityMismatch(checkpoint, identity);
+  if (problem !== undefined) throw new ConfigError(`the newest checkpoint in ${store.directory} is for ${problem}; use matching settings or another --checkpoint-dir`);
   return checkpoint;
+}
+
+/** How a checkpoint's run differs from `identity`, as "…, but this server has …"; undefined when it matches. */
+export function identityMismatch(checkpoint: Checkpoint, identity: RunIdentity): string | undefined {
+  const saved = { task: checkpoint.task, dimension: checkpoint.dimension, seed: checkpoint.seed, shard: shardName(checkpoint.shard) };
+  const wanted = { task: identity.task, dimension: identity.dimension, seed: identity.seed, shard: shardName(identity.shard) };
+  const mismatches = (['task', 'dimension', 'seed', 'shard'] as const).filter((key) => saved[key] !== wanted[key]);
+  if (mismatches.length === 0) return undefined;
+  const describe = (source: typeof saved) => mismatches.map((key) => `${key}=${source[key]}`).join(', ');
+  return `${describe(saved)}, but this server has ${describe(wanted)}`;
+}
+
+function shardName(shard: { readonly index: number; readonly count: number } | undefined): string {
+  return shard === undefined ? 'none' : `${shard.index}/${shard.count}`;
 }
 
 /**
@@ -38,7 +53,7 @@ export async function loadResumePoint(store: CheckpointStore, identity: RunIdent
 export function createCheckpointer(
   store: CheckpointStore | undefined,
   everyRounds: number,
-  snapshot: () => EngineSnapshot & { readonly rule: string },
+  snapshot: () => EngineSnapshot & Pick<Checkpoint, 'rule' | 'shard'>,
   identity: RunIdentity,
   events: ServerEvents,
 ): Checkpointer {
@@ -46,7 +61,7 @@ export function createCheckpointer(
   /** The periodic checkpoint queued behind a write in progress, not yet started. */
   let waiting: { checkpoint: Checkpoint } | undefined;
 
-  const current = (): Checkpoint => ({ ...snapshot(), ...identity });
+  const current = (): Checkpoint => ({ ...snapshot(), task: identity.task, dimension: identity.dimension, seed: identity.seed });
 
   const write = (target: CheckpointStore, slot: { checkpoint: Checkpoint }): Promise<{ round: number; path: string }> => {
     const result = queue.then(async () => {
@@ -84,5 +99,6 @@ export function createCheckpointer(
       if (store === undefined) return Promise.reject(new NotConfiguredError('not_configured', 'the server was started without --checkpoint-dir'));
       return write(store, { checkpoint: current() });
     },
+    settled: () => queue.then(() => undefined),
   };
 }

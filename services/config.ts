@@ -113,7 +113,6 @@ function crossChecks(config: ServerConfig): string[] {
   if (config.shardIndex >= config.shards) problems.push(`--shard-index must be below --shards (${config.shards}), got ${config.shardIndex}`);
   if (config.shards > 1) {
     if (config.shardPeers.length !== config.shards) problems.push(`--shard-peers must list ${config.shards} host:port addresses, one per shard in index order, got ${config.shardPeers.length}`);
-    if (config.checkpointDir !== '') problems.push('--checkpoint-dir is not supported with --shards > 1 yet');
     if (config.tlsCertFile !== '') problems.push('--tls-cert-file is not supported with --shards > 1 yet: the shards dial each other in plaintext');
     if (config.evalEveryRounds !== 0 && config.shardIndex !== 0) problems.push('--eval-every-rounds belongs to shard 0, which gathers θ from the other shards to evaluate it');
   }

@@ -30,6 +30,7 @@ export function logEvents(events: ServerEvents, log: EventLoggers): void {
       },
       'round closed',
     );
+    log.round.debug({ round: closed.round, workers: closed.workerNames }, 'round members');
   });
   events.on('workerEvicted', ({ worker, round, probation }) => {
     log.round.warn({ worker, round, probation }, `${worker} missed round ${round} at its deadline; rounds wait for it again after ${probation} accepted push${probation === 1 ? '' : 'es'} in a row`);
@@ -39,6 +40,9 @@ export function logEvents(events: ServerEvents, log: EventLoggers): void {
   });
   events.on('aggregationFailed', ({ round, error }) => {
     log.round.error({ round, err: error }, `aggregation of round ${round} failed; its gradients were dropped and θ is unchanged`);
+  });
+  events.on('roundRewound', ({ from, to }) => {
+    log.round.warn({ from, round: to }, from === to ? `round ${to} starts over: the gradients pushed for it so far were dropped` : `rewound from round ${from} to round ${to}, the newest round every shard holds; later rounds are redone`);
   });
   events.on('checkpointWritten', ({ round, path }) => {
     log.checkpoint.info({ round, path }, 'checkpoint written');

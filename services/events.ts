@@ -43,6 +43,8 @@ export interface ServerEventMap {
   /** The deadline passed with fewer gradients than the quorum: the round stays open. */
   quorumWait: { readonly round: number; readonly received: number; readonly quorum: number };
   aggregationFailed: { readonly round: number; readonly error: unknown };
+  /** A shard of a sharded server went back (or stayed) at round `to` to agree with the others: what round `from` held was dropped. */
+  roundRewound: { readonly from: number; readonly to: number };
   checkpointWritten: { readonly round: number; readonly path: string };
   checkpointFailed: { readonly round: number; readonly error: unknown };
   /** `evaluator`: who measured it, when an evaluator process reported it (ReportEvaluation); absent for the server's own evaluation. */

@@ -144,6 +144,8 @@ export class RoundEngine {
   private quorumWaitReported = false;
   private closing: Promise<void> | undefined;
   private paused = false;
+  /** A sharded server's coordinator holds rounds while it brings the shards to one round (services/shard-recovery.ts). */
+  private held = false;
   private stopped = false;
   /** Until the first round this engine opened has closed, joining makes a worker awaited (Membership). */
   private bootstrapping = true;
@@ -325,6 +327,44 @@ export class RoundEngine {
     this.considerClosing();
   }
 
+  /** Holds (or lets go of) round closes, apart from the operator's pause. */
+  hold(held: boolean): void {
+    this.held = held;
+    this.considerClosing();
+  }
+
+  /** Resolves once no round is being closed. */
+  async idle(): Promise<void> {
+    while (this.closing !== undefined) await this.closing;
+  }
+
+  /**
+   * A shard of a sharded server: opens `round` with θ = `parameters`, dropping every gradient, push
+   * report and deadline of the open round; every worker may pull θ of it again. Only between closes
+   * (idle); the optimizer's and rule's state are the caller's to restore.
+   */
+  rewind(round: number, parameters: Float32Array): void {
+    if (this.closing !== undefined) throw new ShardOutOfStepError(`cannot rewind while round ${this.currentRound} is being closed`);
+    if (this.stopped) throw new ShuttingDownError();
+    const from = this.currentRound;
+    clearTimeout(this.deadlineTimer);
+    this.dropReceived();
+    this.forgetRound(Number.POSITIVE_INFINITY);
+    this.refused = new Set();
+    this.served = new Map();
+    this.rejoined = new Set();
+    this.deadlinePassed = false;
+    this.quorumWaitReported = false;
+    if (parameters !== this.theta) {
+      this.spareTheta = undefined;
+      this.theta = parameters;
+    }
+    this.currentRound = round;
+    this.openedAtMs = performance.now();
+    this.events.emit('roundRewound', { from, to: round });
+    this.wakeWaiters();
+  }
+
   /** Workers in id order, with their membership and whether each pushed for the open round. */
   workers(): WorkerView[] {
     return this.members.list().map((member) => ({
@@ -503,7 +543,7 @@ export class RoundEngine {
   }
 
   private considerClosing(): void {
-    if (this.closing !== undefined || this.paused || this.stopped || this.sharding?.role === 'member') return;
+    if (this.closing !== undefined || this.paused || this.held || this.stopped || this.sharding?.role === 'member') return;
     const received = this.received.size;
     const quorum = this.quorum;
     if (received < quorum) {

@@ -10,7 +10,7 @@ import { componentLogger, createRootLogger, type Logger } from '../runtime/logge
 import { createServerMetrics, type ServerMetrics } from '../runtime/metrics.js';
 import { authenticate, operatorAdmission, workerAdmission, WorkerAuthenticator } from './auth.js';
 import { asCallRefused, decodingSafely, refusalInterceptor } from './call-refusals.js';
-import { CheckpointStore } from './checkpoint.js';
+import { type Checkpoint, CheckpointStore } from './checkpoint.js';
 import { createCheckpointer, loadResumePoint } from './checkpointing.js';
 import type { ServerConfig } from './config.js';
 import { controlHandlers } from './control.js';
@@ -23,8 +23,9 @@ import { HandlerKit } from './handlers.js';
 import type { GradientBuffers } from './ingest.js';
 import { SgdOptimizer } from './optimizer.js';
 import { parameterServerHandlers } from './parameter-server.js';
-import { RoundEngine } from './round.js';
-import { createShardRole, shardInfos, shardMap } from './sharding.js';
+import { type EngineSnapshot, RoundEngine } from './round.js';
+import { createShardRestorer } from './shard-recovery.js';
+import { createShardRole, type ShardRole, shardInfos, shardMap } from './sharding.js';
 import { ShuttingDownError } from './errors.js';
 import { loadModel } from './task.js';
 import { serverCredentials } from './tls.js';
@@ -34,6 +35,8 @@ import { loadWorkerTokens } from './worker-tokens.js';
 const MESSAGE_OVERHEAD_BYTES = 64 * 1024;
 /** How long in-flight calls get to finish on shutdown before they are cut. */
 const SHUTDOWN_GRACE_MS = 5000;
+/** Checkpoints a shard keeps on disk (docs/PROTOCOL.md §10, "Recovery"). */
+const SHARD_CHECKPOINTS_KEPT = 3;
 const PARAMETER_SERVER = 'byzps.v1.ParameterServer';
 const CONTROL_SERVICE = 'byzps.v1.Control';
 const SHARD_PEER_SERVICE = 'byzps.v1.ShardPeer';
@@ -88,8 +91,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     log.error({ err: error, event: name }, `a subscriber of ${name} failed`);
   });
   const task = loadModel(config);
-  const identity = { task: task.name, dimension: task.dimension, seed: config.seed };
-  const store = config.checkpointDir === '' ? undefined : new CheckpointStore(config.checkpointDir);
+  const identity = { task: task.name, dimension: task.dimension, seed: config.seed, ...(config.shards > 1 ? { shard: { index: config.shardIndex, count: config.shards } } : {}) };
+  // A shard keeps one checkpoint more, so that the shards still share a round after one of them is killed while writing.
+  const store = config.checkpointDir === '' ? undefined : new CheckpointStore(config.checkpointDir, config.shards > 1 ? SHARD_CHECKPOINTS_KEPT : undefined);
   const checkpointLog = componentLogger(root, 'checkpoint');
   const resumed = store === undefined ? undefined : await loadResumePoint(store, identity, checkpointLog);
   const runner = await startAggregationThread();
@@ -98,7 +102,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // A shard of a sharded server (docs/ARCHITECTURE.md §5): θ and gradients are its range of the coordinates.
   const shardRole = config.shards > 1 ? createShardRole({ spec, map: shardMap(task.dimension, config.shardPeers), index: config.shardIndex, adminToken: config.adminToken, workerToken: config.workerToken, dimension: task.dimension, log: componentLogger(root, 'shard') }) : undefined;
   const range = shardRole?.map[shardRole.index];
-  const initialParameters = resumed?.parameters ?? task.initialParameters();
+  // A shard's checkpoint holds its range of θ; θ₀ is cut to it.
+  const initialParameters = resumed?.parameters ?? (range === undefined ? task.initialParameters() : task.initialParameters().slice(range.start, range.end));
   const optimizer = new SgdOptimizer(config);
   const buffers = options.buffers ?? sharedGradientBuffers;
   const engine = new RoundEngine({
@@ -106,7 +111,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     aggregator: rule,
     runner,
     optimizer,
-    parameters: range === undefined ? initialParameters : initialParameters.slice(range.start, range.end),
+    parameters: initialParameters,
     events,
     ...(shardRole === undefined ? {} : { sharding: shardRole.engineSharding }),
     startRound: resumed?.round ?? 0,
@@ -119,11 +124,12 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   recordMetrics(events, metrics);
   logEvents(events, { grpc: grpcLog, round: componentLogger(root, 'round'), checkpoint: checkpointLog, evaluation: componentLogger(root, 'evaluation') });
   const evaluator = await startEvaluator(config, config.evalEveryRounds, events, componentLogger(root, 'evaluation'), shardRole?.wholeTheta);
-  const checkpointer = createCheckpointer(store, config.checkpointEveryRounds, () => ({ ...engine.snapshot(), rule: engine.rule.name }), identity, events);
+  const checkpointer = createCheckpointer(store, config.checkpointEveryRounds, () => checkpointContents(engine, shardRole), identity, events);
   if (resumed !== undefined) {
     optimizer.setVelocity(resumed.velocity);
     engine.adoptWorkers(resumed.workers);
-    if (resumed.ruleState !== undefined && resumed.rule === rule.name) rule.setState(resumed.ruleState);
+    if (resumed.shard !== undefined && shardRole !== undefined) shardRole.setRuleState({ ruleState: resumed.ruleState, stateRound: resumed.shard.stateRound });
+    else if (resumed.ruleState !== undefined && resumed.rule === rule.name) rule.setState(resumed.ruleState);
     else if (resumed.ruleState !== undefined) checkpointLog.warn({ saved: resumed.rule, now: rule.name }, 'the rule changed since the checkpoint; its state starts fresh');
     checkpointLog.info({ round: resumed.round, workers: resumed.workers.length }, 'resumed from checkpoint');
   }
@@ -181,7 +187,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       if (shuttingDown) throw new ShuttingDownError();
       if (config.adminToken !== '') authenticate(metadata, 'operator', config.adminToken);
     };
-    grpcServer.addService(decodingSafely(byzpsV1.ShardPeer.service), shardRole.handlers(engine, new HandlerKit(SHARD_PEER_SERVICE, admitPeer, metrics, events, componentLogger(root, 'shard'))));
+    grpcServer.addService(decodingSafely(byzpsV1.ShardPeer.service), shardRole.handlers(engine, new HandlerKit(SHARD_PEER_SERVICE, admitPeer, metrics, events, componentLogger(root, 'shard')), {
+      restorer: createShardRestorer({ shard: shardRole.index, engine, optimizer, store, checkpointer, setRuleState: (state) => { shardRole.setRuleState(state); } }),
+      checkpointsSettled: () => checkpointer.settled(),
+      events,
+    }));
   }
   const served = [...(config.adminToken === '' ? SERVICE_NAMES.filter((name) => name !== CONTROL_SERVICE) : SERVICE_NAMES), ...(shardRole === undefined ? [] : [SHARD_PEER_SERVICE])];
   const health = new HealthImplementation(Object.fromEntries(['', ...served].map((name) => [name, 'SERVING' as const])));
@@ -230,6 +240,15 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   };
 
   return { grpcPort, httpPort: http.port, engine, events, metrics, log, close };
+}
+
+/** What a checkpoint of the open round holds; a shard's holds its range and its share of the rule's state. */
+function checkpointContents(engine: RoundEngine, shardRole: ShardRole | undefined): EngineSnapshot & Pick<Checkpoint, 'rule' | 'shard'> {
+  const snapshot = { ...engine.snapshot(), rule: engine.rule.name };
+  if (shardRole === undefined) return snapshot;
+  const { start, end } = shardRole.map[shardRole.index]!;
+  const { ruleState, stateRound } = shardRole.ruleState();
+  return { ...snapshot, ruleState, shard: { index: shardRole.index, count: shardRole.map.length, start, end, stateRound } };
 }
 
 /**

@@ -10,12 +10,14 @@ import {
   type RunnerResult,
   type SliceApply,
 } from '../aggregators/index.js';
-import { byzpsV1, type ModelChunk__Output, type PushReport__Output, type ShardInfo, type ShardPeerClient, type ShardPeerHandlers, type ShardStepReply, type ShardStepReply__Output, type ShardStepRequest, type ShardStepRequest__Output } from '../proto/protocol.js';
+import { byzpsV1, type ModelChunk__Output, type PushReport__Output, type ShardAnnouncement__Output, type ShardInfo, type ShardPeerClient, type ShardPeerHandlers, type ShardRewindRequest__Output, type ShardState, type ShardState__Output, type ShardStepReply, type ShardStepReply__Output, type ShardStepRequest, type ShardStepRequest__Output } from '../proto/protocol.js';
 import { GRPC_TRANSPORT_OPTIONS } from '../proto/transport.js';
 import type { Logger } from '../runtime/logger.js';
 import { InvalidRequestError, ShardOutOfStepError } from './errors.js';
+import type { ServerEvents } from './events.js';
 import type { HandlerKit } from './handlers.js';
 import type { CoordinatedClose, EngineSharding, RoundEngine } from './round.js';
+import { type PeerRecovery, type ShardRestorer, type ShardRuleState, type ShardStanding, ShardSynchronizer } from './shard-recovery.js';
 
 /** Where one shard listens and the coordinates [start, end) it owns. */
 export interface ShardPlacement {
@@ -36,6 +38,10 @@ export function shardInfos(map: readonly ShardPlacement[]): ShardInfo[] {
 
 /** How long one shard-to-shard call may take. */
 const PEER_CALL_TIMEOUT_MS = 60_000;
+/** How long the coordinator waits for a shard to say where it stands before it asks again. */
+const DESCRIBE_TIMEOUT_MS = 2_000;
+/** How often a starting member tells the coordinator so, until the coordinator answers. */
+const ANNOUNCE_RETRY_MS = 500;
 /** A member retries a push report this often before the coordinator's deadline has to settle the round. */
 const REPORT_ATTEMPTS = 5;
 const REPORT_RETRY_MS = 200;
@@ -57,8 +63,17 @@ export class ShardPeerLink {
     return metadata;
   }
 
-  private deadline(): Date {
-    return new Date(Date.now() + PEER_CALL_TIMEOUT_MS);
+  private deadline(ms = PEER_CALL_TIMEOUT_MS): Date {
+    return new Date(Date.now() + ms);
+  }
+
+  private unary<Reply>(what: string, ms: number, invoke: (metadata: Metadata, options: { deadline: Date }, callback: (error: ServiceError | null, reply?: Reply) => void) => void): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      invoke(this.metadata(), { deadline: this.deadline(ms) }, (error, reply) => {
+        if (error !== null) reject(new Error(`shard ${this.placement.index} (${this.placement.address}) failed ${what}: ${error.details}`));
+        else resolve(reply!);
+      });
+    });
   }
 
   step(request: ShardRequest, members: readonly string[]): Promise<ShardReply> {
@@ -79,9 +94,30 @@ export class ShardPeerLink {
     });
   }
 
+  announce(shard: number): Promise<void> {
+    return this.unary('an announcement', DESCRIBE_TIMEOUT_MS, (metadata, options, callback) => this.client.announce({ shard }, metadata, options, callback)).then(() => undefined);
+  }
+
+  /** This link's side of recovery, as the coordinator drives it. */
+  recovery(): PeerRecovery {
+    return {
+      index: this.placement.index,
+      describe: async () => fromStateMessage(await this.unary<ShardState__Output>('to describe itself', DESCRIBE_TIMEOUT_MS, (metadata, options, callback) => this.client.describe({}, metadata, options, callback))),
+      rewind: async (round) => fromStateMessage(await this.unary<ShardState__Output>(`to rewind to round ${round}`, PEER_CALL_TIMEOUT_MS, (metadata, options, callback) => this.client.rewind({ round }, metadata, options, callback))),
+    };
+  }
+
   close(): void {
     this.client.close();
   }
+}
+
+/** What a shard's recovery needs from the server around it. */
+export interface ShardRecoveryParts {
+  readonly restorer: ShardRestorer;
+  /** Resolves once the checkpoint writes asked for so far have ended: a round closes only after its own checkpoint is on disk. */
+  checkpointsSettled(): Promise<void>;
+  readonly events: ServerEvents;
 }
 
 /** What a shard of a sharded server runs besides an unsharded server's parts. */
@@ -92,8 +128,11 @@ export interface ShardRole {
   readonly engineSharding: EngineSharding;
   /** Coordinator: θ of `round` whole, this shard's range given, the others observed from their shards (undefined once a shard has moved on). */
   readonly wholeTheta?: (round: number, own: Float32Array) => Promise<Float32Array | undefined>;
-  /** The ShardPeer handlers, once the engine exists. */
-  handlers(engine: RoundEngine, kit: HandlerKit): ShardPeerHandlers;
+  /** This shard's slice of the rule's state, with the coordinator's share on shard 0: what its checkpoints hold. */
+  ruleState(): ShardRuleState;
+  setRuleState(state: ShardRuleState): void;
+  /** The ShardPeer handlers, once the engine exists; starts this shard's part in recovery. */
+  handlers(engine: RoundEngine, kit: HandlerKit, recovery: ShardRecoveryParts): ShardPeerHandlers;
   close(): void;
 }
 
@@ -115,15 +154,32 @@ export function createShardRole(options: {
   const { spec, map, index, adminToken, dimension, log } = options;
   const own = map[index]!;
   const shard = new CoordinateShard(spec, { shard: index, start: own.start, end: own.end });
-  if (index === 0) {
-    const coordinator = new ShardCoordinator(spec, map.length);
+  const coordinator = index === 0 ? new ShardCoordinator(spec, map.length) : undefined;
+  const stateAccess = {
+    ruleState: (): ShardRuleState => {
+      const state = { ...coordinator?.getState(), ...shard.getState() };
+      return { ruleState: Object.keys(state).length > 0 ? state : undefined, stateRound: shard.stateRound };
+    },
+    setRuleState: ({ ruleState, stateRound }: ShardRuleState) => {
+      const entries = Object.entries(ruleState ?? {});
+      const owned = (prefix: string) => Object.fromEntries(entries.filter(([key]) => key.startsWith(prefix)));
+      coordinator?.setState(owned('pre'));
+      const slice = owned('rule.');
+      if (Object.keys(slice).length === 0) shard.clearState();
+      else shard.setState(slice, stateRound);
+    },
+  };
+  if (coordinator !== undefined) {
     const links = map.slice(1).map((placement) => new ShardPeerLink(placement, adminToken));
     let engineRef: RoundEngine | undefined;
+    let recoveryRef: ShardRecoveryParts | undefined;
+    let synchronizer: ShardSynchronizer | undefined;
     const observers = map.slice(1).map((placement) => ({ placement, client: new byzpsV1.ParameterServer(placement.address, grpcCredentials.createInsecure(), { ...GRPC_TRANSPORT_OPTIONS, 'grpc.use_local_subchannel_pool': 1 }) }));
     const observeToken = adminToken !== '' ? adminToken : options.workerToken;
     return {
       map,
       index,
+      ...stateAccess,
       wholeTheta: async (round, own) => {
         const theta = new Float32Array(dimension);
         theta.set(own, map[0]!.start);
@@ -134,20 +190,32 @@ export function createShardRole(options: {
         role: 'coordinator',
         others: links.length,
         aggregate: async (round, workerNames, gradients): Promise<RunnerResult> => {
+          await recoveryRef?.checkpointsSettled();
           const coordinated = coordinator.openRound(round, gradients.length, dimension, 'float32');
           const local = shard.openRound(round, gradients, { assumeFinite: true });
           let step = coordinated.start();
           while (step.kind === 'request') {
             const request = step.request;
             const members = request.step === 0 ? workerNames : [];
-            const replies = [local.handle(request), ...(await Promise.all(links.map((link) => link.step(request, members))))];
-            step = coordinated.receive(replies);
+            const remote = Promise.all(links.map((link) => link.step(request, members)));
+            remote.catch(() => undefined);
+            // This shard applies its range only once every other shard has: a round that fails on one
+            // leaves this shard's state as it was, and recovery rewinds the shards that did apply.
+            const own = request.task.kind === 'apply' ? undefined : local.handle(request);
+            const others = await remote;
+            step = coordinated.receive([own ?? local.handle(request), ...others]);
           }
           return { output: local.output, diagnostics: step.diagnostics, release: () => undefined };
         },
       },
-      handlers: (engine, kit) => {
+      handlers: (engine, kit, recovery) => {
         engineRef = engine;
+        recoveryRef = recovery;
+        synchronizer = new ShardSynchronizer(engine, recovery.restorer, links.map((link) => link.recovery()), log);
+        recovery.events.on('aggregationFailed', ({ round }) => {
+          synchronizer!.request(`the aggregation of round ${round} across the shards failed`);
+        });
+        synchronizer.request('the coordinator started');
         return {
           ReportPush: kit.unary('ReportPush', (report: PushReport__Output) => {
             if (!Number.isInteger(report.shard) || report.shard < 1 || report.shard >= map.length) throw new InvalidRequestError('bad_request', `push report from shard ${report.shard}; the other shards are 1…${map.length - 1}`);
@@ -157,9 +225,21 @@ export function createShardRole(options: {
           Step: kit.unary('Step', () => {
             throw new ShardOutOfStepError('shard 0 is the coordinator: it sends steps and takes none');
           }),
+          Announce: kit.unary('Announce', (announcement: ShardAnnouncement__Output) => {
+            if (!Number.isInteger(announcement.shard) || announcement.shard < 1 || announcement.shard >= map.length) throw new InvalidRequestError('bad_request', `announcement from shard ${announcement.shard}; the other shards are 1…${map.length - 1}`);
+            synchronizer!.request(`shard ${announcement.shard} started`);
+            return {};
+          }),
+          Describe: kit.unary('Describe', () => {
+            throw new ShardOutOfStepError('shard 0 is the coordinator: it asks the others where they stand');
+          }),
+          Rewind: kit.unary('Rewind', () => {
+            throw new ShardOutOfStepError('shard 0 is the coordinator: it rewinds the others');
+          }),
         };
       },
       close: () => {
+        synchronizer?.close();
         for (const link of links) link.close();
         for (const { client } of observers) client.close();
       },
@@ -167,6 +247,7 @@ export function createShardRole(options: {
   }
 
   const coordinatorLink = new ShardPeerLink(map[0]!, adminToken);
+  let closed = false;
   let current: { readonly round: number; readonly shardRound: ShardRound<Float32Array>; readonly close: CoordinatedClose } | undefined;
   const report = async (round: number, workerName: string, accepted: boolean) => {
     for (let attempt = 1; ; attempt++) {
@@ -182,16 +263,36 @@ export function createShardRole(options: {
       }
     }
   };
+  /** Tells the coordinator this shard started (until it answers), so that it brings every shard to one round. */
+  const announce = async () => {
+    while (!closed) {
+      try {
+        await coordinatorLink.announce(index);
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, ANNOUNCE_RETRY_MS));
+      }
+    }
+  };
+  /** Ends a coordinated close in progress without applying it. */
+  const abandon = async () => {
+    const round = current;
+    current = undefined;
+    await round?.close.fail(new ShardOutOfStepError(`round ${round.round} was abandoned to bring the shards to one round`));
+  };
   return {
     map,
     index,
+    ...stateAccess,
     engineSharding: {
       role: 'member',
       pushSettled: (round, workerName, accepted) => {
         void report(round, workerName, accepted);
       },
     },
-    handlers: (engine, kit) => ({
+    handlers: (engine, kit, recovery) => {
+      void announce();
+      return {
       ReportPush: kit.unary('ReportPush', () => {
         throw new ShardOutOfStepError(`shard ${index} is no coordinator: push reports go to shard 0`);
       }),
@@ -199,6 +300,7 @@ export function createShardRole(options: {
         const request = fromStepMessage(message);
         if (request.step === 0) {
           if (current !== undefined) throw new ShardOutOfStepError(`shard ${index} is still in round ${current.round}, asked to start round ${request.round}`);
+          await recovery.checkpointsSettled();
           const close = engine.beginCoordinatedClose(request.round, message.members);
           let shardRound: ShardRound<Float32Array>;
           try {
@@ -225,8 +327,19 @@ export function createShardRole(options: {
         }
         return toReplyMessage(reply);
       }),
-    }),
+      Announce: kit.unary('Announce', () => {
+        throw new ShardOutOfStepError(`shard ${index} is no coordinator: announcements go to shard 0`);
+      }),
+      Describe: kit.unary('Describe', async (): Promise<ShardState> => toStateMessage(await recovery.restorer.standing())),
+      Rewind: kit.unary('Rewind', async (message: ShardRewindRequest__Output): Promise<ShardState> => {
+        await abandon();
+        await recovery.restorer.restore(message.round);
+        return toStateMessage(await recovery.restorer.standing());
+      }),
+      };
+    },
     close: () => {
+      closed = true;
       coordinatorLink.close();
     },
   };
@@ -249,6 +362,14 @@ function observeRange(client: InstanceType<typeof byzpsV1.ParameterServer>, toke
       resolve(observed);
     });
   });
+}
+
+function toStateMessage(standing: ShardStanding): ShardState {
+  return { shard: standing.shard, round: standing.round, checkpointRounds: [...standing.checkpointRounds] };
+}
+
+function fromStateMessage(message: ShardState__Output): ShardStanding {
+  return { shard: message.shard, round: message.round, checkpointRounds: message.checkpointRounds };
 }
 
 function toStepMessage(request: ShardRequest, members: readonly string[]): ShardStepRequest {

@@ -59,27 +59,34 @@ export class ClusterConnection implements ServerConnection {
 
   /**
    * θ of a round ≥ `minRound` from every shard, whole. Shards that answered with an earlier round
-   * than another are asked again for that round, so all ranges come from one round.
+   * than another are asked again for that round, so all ranges come from one round. A shard that
+   * answers with a round below the one asked has gone back (recovery, docs/PROTOCOL.md §10): the
+   * others will go back to that round too, so it is the round to assemble.
    */
   async pull(workerId: number, minRound: number, waitMs: number): Promise<PulledModel> {
     const shards = this.shards;
     if (shards === undefined) return this.primary.pull(workerId, minRound, waitMs);
+    let wentBack: number | undefined;
     for (;;) {
-      const wanted = Math.max(minRound, ...[...this.held.values()].map((model) => model.round));
+      const asked = Math.max(minRound, ...[...this.held.values()].map((model) => model.round));
       const missing = shards.map((_, i) => i).filter((i) => !this.held.has(i));
-      const results = await Promise.allSettled(missing.map((i) => shards[i]!.connection.pull(shards[i]!.workerId, this.held.size > 0 ? wanted : minRound, waitMs)));
+      const results = await Promise.allSettled(missing.map((i) => shards[i]!.connection.pull(shards[i]!.workerId, asked, waitMs)));
       let failure: Error | undefined;
       results.forEach((result, k) => {
-        if (result.status === 'fulfilled') this.held.set(missing[k]!, result.value);
-        else failure ??= result.reason as Error;
+        if (result.status === 'rejected') {
+          failure ??= result.reason as Error;
+          return;
+        }
+        this.held.set(missing[k]!, result.value);
+        if (result.value.round < asked) wentBack = Math.min(wentBack ?? result.value.round, result.value.round);
       });
       if (failure !== undefined) throw failure;
       const rounds = shards.map((_, i) => this.held.get(i)!.round);
-      const newest = Math.max(...rounds);
-      if (rounds.every((round) => round === newest)) break;
-      // Ranges of an older round are useless: pull those shards again for the newest round.
-      for (let i = 0; i < shards.length; i++) if (this.held.get(i)!.round < newest) this.held.delete(i);
-      minRound = newest;
+      const goal = wentBack ?? Math.max(...rounds);
+      if (rounds.every((round) => round === goal)) break;
+      // Ranges of any other round are useless: pull those shards again for the goal round.
+      for (let i = 0; i < shards.length; i++) if (this.held.get(i)!.round !== goal) this.held.delete(i);
+      minRound = goal;
     }
     const parts = shards.map((_, i) => this.held.get(i)!);
     this.held = new Map();

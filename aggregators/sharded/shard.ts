@@ -49,6 +49,12 @@ export class CoordinateShard {
     return this.previousAggregate === undefined ? undefined : { 'rule.previousAggregate': this.previousAggregate.slice() };
   }
 
+  /** Forgets the state, as a shard that has not closed a round yet. */
+  clearState(): void {
+    this.previousAggregate = undefined;
+    this.heldRound = -1;
+  }
+
   /** Restores this shard's slice of the state of round `round` (what getState returned then). */
   setState(state: RuleState, round: number): void {
     const entries = Object.entries(state);

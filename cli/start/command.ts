@@ -93,7 +93,7 @@ function header(config: StartConfig, directory: RunDirectory, grpcAddress: strin
   const width = Math.max(...started.map((process) => process.name.length)) + 1;
   const processes = started.map((process) => `  ${`${process.name}${process.byzantine ? '*' : ''}`.padEnd(width)}  pid ${String(process.pid).padEnd(7)}  ${process.metricsUrl}`);
   return [
-    `byzps start: ${config.task}, ${config.workers} workers${attack}, rule ${config.rule} (f=${ruleBound(config)}), ${rounds}${config.shards > 1 ? `, ${config.shards} shards (shard 0 coordinates and evaluates; no checkpoints)` : ''}`,
+    `byzps start: ${config.task}, ${config.workers} workers${attack}, rule ${config.rule} (f=${ruleBound(config)}), ${rounds}${config.shards > 1 ? `, ${config.shards} shards (shard 0 coordinates and evaluates)` : ''}`,
     `server gRPC on ${grpcAddress}; processes and their /metrics (* Byzantine):`,
     ...processes,
     `run directory ${directory.path} (checkpoints in ${directory.checkpointDir}, logs in ${directory.logDir})`,
@@ -192,7 +192,7 @@ async function run(config: StartConfig): Promise<number> {
     await supervisor.stop();
     if (last === undefined) throw new InputError(`the server never answered on ${server.metricsUrl}`);
     // The server writes its last checkpoint as it stops, so the newest file is the run's end.
-    const checkpoint = await new CheckpointStore(directory.checkpointDir).newestPath();
+    const checkpoint = config.shards > 1 ? `${directory.checkpointDir} (a directory per shard; byzps checkpoint export ${directory.checkpointDir} --output theta.npy writes θ whole)` : await new CheckpointStore(directory.checkpointDir).newestPath();
     await writeStdout(formatSummary({ startRound, wallSeconds: (Date.now() - startedAt) / 1000, firstEvaluation, last, influence, checkpoint, logDir: directory.logDir }, shape));
     return exitCodes.ok;
   } finally {

@@ -1,3 +1,4 @@
+import { shardCheckpointDirectory } from '../../services/checkpoint.js';
 import { attackParams, learningRate, ruleBound, type StartConfig } from './settings.js';
 
 /** Every process is local: it listens on the loopback interface only. */
@@ -27,15 +28,14 @@ export interface ShardPlan {
 
 /**
  * `byzps ps` arguments: loopback ports, evaluation and checkpoints on, the run's rule and task. A
- * shard of a sharded run gets its index and the peers, no checkpoints (a sharded server has none
- * yet), and evaluation on shard 0 only, which gathers θ from the others.
+ * shard of a sharded run gets its index, the peers and a checkpoint directory of its own
+ * (shardCheckpointDirectory), and evaluation on shard 0 only, which gathers θ from the others.
  */
 export function serverArgs(config: StartConfig, checkpointDir: string, shard?: ShardPlan): string[] {
   if (shard !== undefined) {
     const peers = shard.ports.map((port) => `${LOOPBACK}:${port}`).join(',');
-    const unsharded = serverArgs({ ...config, grpcPort: shard.ports[shard.index]!, httpPort: config.httpPort === 0 ? 0 : config.httpPort + shard.index, evalEveryRounds: shard.index === 0 ? config.evalEveryRounds : 0 }, checkpointDir);
-    const checkpoint = unsharded.indexOf('--checkpoint-dir');
-    return [...unsharded.slice(0, checkpoint), ...unsharded.slice(checkpoint + 2), '--shards', String(shard.ports.length), '--shard-index', String(shard.index), '--shard-peers', peers];
+    const unsharded = serverArgs({ ...config, grpcPort: shard.ports[shard.index]!, httpPort: config.httpPort === 0 ? 0 : config.httpPort + shard.index, evalEveryRounds: shard.index === 0 ? config.evalEveryRounds : 0 }, shardCheckpointDirectory(checkpointDir, shard.index));
+    return [...unsharded, '--shards', String(shard.ports.length), '--shard-index', String(shard.index), '--shard-peers', peers];
   }
   return [
     'ps',

@@ -1,0 +1,55 @@
+import { CheckpointLayoutError, readCheckpointedParameters } from '../services/checkpoint-parameters.js';
+import { encodeNpy } from '../runtime/npy.js';
+import { SettingsSchema, type Setting, settingsOf, text } from '../runtime/settings.js';
+import { runWithSettings, type Command } from './command.js';
+import { InputError, UsageError } from './failure.js';
+import { writeOutputFile } from './files.js';
+import { writeStdout } from './output.js';
+
+interface ExportSettings {
+  readonly output: string;
+}
+
+const setting = settingsOf<ExportSettings>();
+
+const schema = new SettingsSchema<ExportSettings>(
+  [
+    setting({ key: 'output', description: 'the .npy file to write θ to (float32, shape [d])', default: '', parse: text, required: true, check: (value) => (value.toLowerCase().endsWith('.npy') ? undefined : `writes .npy; name the file *.npy, got ${JSON.stringify(value)}`) }),
+  ] as readonly Setting<ExportSettings, keyof ExportSettings>[],
+  'checkpoint export',
+);
+
+function help(): string {
+  return `Usage: byzps checkpoint export DIR --output THETA.npy
+
+Writes θ of the newest round that every shard completed to THETA.npy (float32, shape [d]), read
+from the checkpoints in DIR: an unsharded server's --checkpoint-dir, or a directory holding one
+directory per shard, shard-0 … shard-(S−1) (as byzps start --shards S lays them out). A checkpoint
+that does not verify is passed over for the next older round every shard holds. Nothing in DIR
+is changed.
+
+${schema.help()}
+`;
+}
+
+/** `byzps checkpoint export`: θ whole from a server's (or every shard's) checkpoints, as .npy for numpy or torch. */
+export const checkpointCommand: Command = {
+  async run(argv) {
+    const [action, directory, ...flags] = argv;
+    if (action === '--help' || action === '-h') {
+      await writeStdout(help());
+      return 0;
+    }
+    if (action !== 'export') throw new UsageError(action === undefined ? 'byzps checkpoint needs an action: export' : `unknown action ${JSON.stringify(action)}; byzps checkpoint knows export`);
+    return runWithSettings(schema, directory === undefined || directory.startsWith('-') ? argv.slice(1) : flags, help, async ({ output }) => {
+      if (directory === undefined || directory.startsWith('-')) throw new UsageError('byzps checkpoint export needs the checkpoint directory: byzps checkpoint export DIR --output THETA.npy');
+      const found = await readCheckpointedParameters(directory).catch((error: unknown) => {
+        throw error instanceof CheckpointLayoutError ? new InputError(error.message) : error;
+      });
+      await writeOutputFile(output, encodeNpy(found.parameters));
+      for (const passed of found.skipped) process.stderr.write(`byzps checkpoint export: passed over ${passed}\n`);
+      await writeStdout(`wrote θ of round ${found.round} (${found.task}, d = ${found.parameters.length}${found.shards > 1 ? `, from ${found.shards} shards` : ''}) to ${output}\n`);
+      return 0;
+    });
+  },
+};
