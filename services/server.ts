@@ -212,6 +212,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     throw error;
   });
   if (!workerAuth.enabled) log.warn('no --worker-token or --worker-tokens-file: any client may join and push gradients');
+  if (shardRole !== undefined && config.adminToken === '') log.warn('no --admin-token: any client may call the shards\' ShardPeer service (steps, push reports, rewinds); keep the shards on a private network or set one');
   log.info({ grpcPort, httpPort: http.port, tls: config.tlsCertFile === '' ? 'off' : config.tlsClientCaFile === '' ? 'on' : 'mutual', task: task.name, dimension: task.dimension, rule: engine.rule.name, f: engine.rule.f, quorum: engine.quorum, control: config.adminToken !== '', ...(range === undefined ? {} : { shard: config.shardIndex, shards: config.shards, start: range.start, end: range.end }) }, 'parameter server started');
 
   let closing: Promise<void> | undefined;
