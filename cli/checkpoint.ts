@@ -1,6 +1,6 @@
 import { CheckpointLayoutError, readCheckpointedParameters } from '../services/checkpoint-parameters.js';
 import { encodeNpy } from '../runtime/npy.js';
-import { SettingsSchema, type Setting, settingsOf, text } from '../runtime/settings.js';
+import { atLeast, parseInteger, SettingsSchema, type Setting, settingsOf, text } from '../runtime/settings.js';
 import { runWithSettings, type Command } from './command.js';
 import { InputError, UsageError } from './failure.js';
 import { writeOutputFile } from './files.js';
@@ -8,6 +8,7 @@ import { writeStdout } from './output.js';
 
 interface ExportSettings {
   readonly output: string;
+  readonly round: number;
 }
 
 const setting = settingsOf<ExportSettings>();
@@ -15,12 +16,13 @@ const setting = settingsOf<ExportSettings>();
 const schema = new SettingsSchema<ExportSettings>(
   [
     setting({ key: 'output', description: 'the .npy file to write θ to (float32, shape [d])', default: '', parse: text, required: true, check: (value) => (value.toLowerCase().endsWith('.npy') ? undefined : `writes .npy; name the file *.npy, got ${JSON.stringify(value)}`) }),
+    setting({ key: 'round', description: 'the round to export, which every shard must hold a checkpoint of (-1: the newest such round)', default: -1, parse: parseInteger, check: atLeast(-1) }),
   ] as readonly Setting<ExportSettings, keyof ExportSettings>[],
   'checkpoint export',
 );
 
 function help(): string {
-  return `Usage: byzps checkpoint export DIR --output THETA.npy
+  return `Usage: byzps checkpoint export DIR --output THETA.npy [--round R]
 
 Writes θ of the newest round that every shard completed to THETA.npy (float32, shape [d]), read
 from the checkpoints in DIR: an unsharded server's --checkpoint-dir, or a directory holding one
@@ -41,9 +43,9 @@ export const checkpointCommand: Command = {
       return 0;
     }
     if (action !== 'export') throw new UsageError(action === undefined ? 'byzps checkpoint needs an action: export' : `unknown action ${JSON.stringify(action)}; byzps checkpoint knows export`);
-    return runWithSettings(schema, directory === undefined || directory.startsWith('-') ? argv.slice(1) : flags, help, async ({ output }) => {
+    return runWithSettings(schema, directory === undefined || directory.startsWith('-') ? argv.slice(1) : flags, help, async ({ output, round }) => {
       if (directory === undefined || directory.startsWith('-')) throw new UsageError('byzps checkpoint export needs the checkpoint directory: byzps checkpoint export DIR --output THETA.npy');
-      const found = await readCheckpointedParameters(directory).catch((error: unknown) => {
+      const found = await readCheckpointedParameters(directory, round === -1 ? undefined : round).catch((error: unknown) => {
         throw error instanceof CheckpointLayoutError ? new InputError(error.message) : error;
       });
       await writeOutputFile(output, encodeNpy(found.parameters));

@@ -114,7 +114,7 @@ export async function measureLiveness(bench: LivenessCase): Promise<PhaseFigures
     // Room for the adversaries too: the server admits --max-workers clients.
     const workers = bench.honest + ADVERSARIES.length;
     const server = await supervisor.startServer([...serverArgs(config, join(directory, 'checkpoints')), '--max-workers', String(workers)]);
-    await supervisor.startWorkers(workerPlans(config, server.grpcAddress));
+    await supervisor.startWorkers(workerPlans(config, server.grpcAddress), server.metricsUrl);
     const rounds = async () => metricValue(await scrapeMetrics(server.metricsUrl), 'byzps_rounds_total');
     await until(async () => (await rounds()) >= WARM_UP_ROUNDS, `${WARM_UP_ROUNDS} rounds close`, 120_000);
     const measure = (name: string, workers: number) => phase(name, server.metricsUrl, bench.seconds, bench.minRounds ?? 0, workers);

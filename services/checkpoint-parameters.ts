@@ -20,12 +20,16 @@ export class CheckpointLayoutError extends Error {}
  * server's checkpoints or one with a `shard-i` directory per shard (shardCheckpointDirectory). A
  * checkpoint that does not verify is passed over for the next older common round; nothing is written.
  */
-export async function readCheckpointedParameters(directory: string): Promise<CheckpointedParameters> {
+export async function readCheckpointedParameters(directory: string, onlyRound?: number): Promise<CheckpointedParameters> {
   const own = new CheckpointStore(directory);
   const ownRounds = await own.rounds().catch((error: unknown) => {
     throw new CheckpointLayoutError(`cannot read ${directory}: ${(error as Error).message}`);
   });
-  if (ownRounds.length > 0) return readUnsharded(own, ownRounds);
+  const wanted = (rounds: readonly number[]) => (onlyRound === undefined ? rounds : rounds.filter((round) => round === onlyRound));
+  if (ownRounds.length > 0) {
+    if (wanted(ownRounds).length === 0) throw new CheckpointLayoutError(`${directory} holds no checkpoint of round ${onlyRound!} (it holds ${ownRounds.join(', ')})`);
+    return readUnsharded(own, wanted(ownRounds));
+  }
   const entries = await readdir(directory).catch(() => [] as string[]);
   if (!entries.includes('shard-0')) throw new CheckpointLayoutError(`${directory} holds no checkpoint files (checkpoint-*.bin) and no shard-0 directory of a sharded server's`);
   const first = new CheckpointStore(shardCheckpointDirectory(directory, 0));
@@ -38,8 +42,8 @@ export async function readCheckpointedParameters(directory: string): Promise<Che
   rounds.forEach((held, index) => {
     if (held.length === 0) throw new CheckpointLayoutError(`the checkpoints are of ${count} shards, but ${stores[index]!.directory} holds none`);
   });
-  const common = rounds[0]!.filter((round) => rounds.every((held) => held.includes(round)));
-  if (common.length === 0) throw new CheckpointLayoutError(`no round has a checkpoint in every shard's directory (${rounds.map((held, index) => `shard ${index}: ${held.join(' ')}`).join('; ')})`);
+  const common = wanted(rounds[0]!.filter((round) => rounds.every((held) => held.includes(round))));
+  if (common.length === 0) throw new CheckpointLayoutError(`${onlyRound === undefined ? 'no round has' : `round ${onlyRound} has no`} checkpoint in every shard's directory (${rounds.map((held, index) => `shard ${index}: ${held.join(' ')}`).join('; ')})`);
   const skipped: string[] = [];
   for (const round of common) {
     let parts: Checkpoint[];

@@ -96,6 +96,8 @@ const RETRY_MS = 500;
 export class ShardSynchronizer {
   private running: Promise<void> | undefined;
   private again = false;
+  /** Whether a request since the last rewind needs one even when every shard is at the same open round. */
+  private forced = false;
   /** Requests so far: one during a rewind means it must be done again. */
   private requests = 0;
   private closed = false;
@@ -107,10 +109,15 @@ export class ShardSynchronizer {
     private readonly log: Logger,
   ) {}
 
-  /** Brings the shards to one round as soon as the round being closed (if any) has ended. */
-  request(reason: string): void {
+  /**
+   * Brings the shards to one round as soon as the round being closed (if any) has ended. When every
+   * shard turns out to be at the same open round, nothing is rewound unless `rewind` is 'always' (a
+   * round failed across the shards, so some of them may hold a close in progress).
+   */
+  request(reason: string, rewind: 'always' | 'if-apart' = 'if-apart'): void {
     if (this.closed) return;
     this.requests += 1;
+    if (rewind === 'always') this.forced = true;
     this.log.info({ reason }, 'bringing the shards to one round');
     this.engine.hold(true);
     if (this.running !== undefined) {
@@ -161,6 +168,11 @@ export class ShardSynchronizer {
         await sleep(RETRY_MS * 4);
         continue;
       }
+      const apart = standings.some((standing) => standing.round !== round);
+      if (!apart && !this.forced) {
+        this.log.info({ round }, `all ${standings.length} shards are at round ${round}`);
+        return;
+      }
       try {
         await Promise.all([this.local.restore(round), ...this.peers.map((peer) => peer.rewind(round))]);
       } catch (error) {
@@ -169,6 +181,7 @@ export class ShardSynchronizer {
         continue;
       }
       if (this.requests !== requests) continue;
+      this.forced = false;
       this.log.info({ round, from: standings.map((standing) => standing.round) }, `all ${standings.length} shards are at round ${round}`);
       return;
     }

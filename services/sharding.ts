@@ -213,7 +213,7 @@ export function createShardRole(options: {
         recoveryRef = recovery;
         synchronizer = new ShardSynchronizer(engine, recovery.restorer, links.map((link) => link.recovery()), log);
         recovery.events.on('aggregationFailed', ({ round }) => {
-          synchronizer!.request(`the aggregation of round ${round} across the shards failed`);
+          synchronizer!.request(`the aggregation of round ${round} across the shards failed`, 'always');
         });
         synchronizer.request('the coordinator started');
         return {

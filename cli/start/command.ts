@@ -166,7 +166,7 @@ async function run(config: StartConfig): Promise<number> {
       await writeStdout('byzps start: stopped before the workers started\n');
       return exitCodes.ok;
     }
-    const workers = await supervisor.startWorkers(workerPlans(config, server.grpcAddress)).catch((error: unknown) => {
+    const workers = await supervisor.startWorkers(workerPlans(config, server.grpcAddress), server.metricsUrl).catch((error: unknown) => {
       throw new InputError(`a worker did not start: ${(error as Error).message}`);
     });
     const started = [...servers.map((shard) => ({ name: shard.child.name, pid: shard.child.pid, metricsUrl: shard.metricsUrl, byzantine: false })), ...workers.map((worker) => ({ name: worker.child.name, pid: worker.child.pid, metricsUrl: worker.metricsUrl, byzantine: worker.byzantine }))];

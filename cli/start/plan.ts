@@ -4,9 +4,6 @@ import { attackParams, learningRate, ruleBound, type StartConfig } from './setti
 /** Every process is local: it listens on the loopback interface only. */
 export const LOOPBACK = '127.0.0.1';
 
-/** A dead or stalled worker holds a round up for at most this long. */
-const ROUND_DEADLINE_MS = 3000;
-
 /** One worker process of the run. */
 export interface WorkerPlan {
   readonly name: string;
@@ -43,8 +40,8 @@ export function serverArgs(config: StartConfig, checkpointDir: string, shard?: S
     ...['--task', config.task, '--seed', String(config.seed), ...(config.dataDir === '' ? [] : ['--data-dir', config.dataDir]), ...(config.dimension === 0 ? [] : ['--dimension', String(config.dimension)])],
     ...['--rule', config.rule, '--f', String(ruleBound(config)), '--rule-params', pairs(config.ruleParams), ...(config.pre === '' ? [] : ['--pre', config.pre])],
     ...['--learning-rate', String(learningRate(config)), '--eval-every-rounds', String(config.evalEveryRounds)],
-    ...['--round-deadline-ms', String(ROUND_DEADLINE_MS), '--max-workers', String(config.workers)],
-    ...['--checkpoint-dir', checkpointDir],
+    ...['--round-deadline-ms', String(config.roundDeadlineMs), '--max-workers', String(config.workers)],
+    ...['--checkpoint-dir', checkpointDir, '--checkpoint-every-rounds', String(config.checkpointEveryRounds)],
   ];
 }
 

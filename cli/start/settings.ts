@@ -25,6 +25,8 @@ export interface StartConfig {
   readonly httpPort: number;
   /** Empty means a new run directory under the system's temporary directory. */
   readonly checkpointDir: string;
+  readonly checkpointEveryRounds: number;
+  readonly roundDeadlineMs: number;
   readonly seed: number;
   /** How the workers' pushed gradients travel, as `byzps worker --gradient-encoding` takes it. */
   readonly gradientEncoding: string;
@@ -67,6 +69,8 @@ const startSettings = [
   setting({ key: 'grpcPort', description: 'the server’s gRPC port on 127.0.0.1 (0 picks a free one)', default: 0, parse: parseInteger, check: port }),
   setting({ key: 'httpPort', description: 'the server’s /metrics port on 127.0.0.1 (0 picks a free one); workers always pick free ones', default: 0, parse: parseInteger, check: port }),
   setting({ key: 'checkpointDir', description: 'the server’s checkpoints; reusing a directory resumes from it (empty: a new byzps-run-* directory in the temp dir)', default: '', parse: text }),
+  setting({ key: 'checkpointEveryRounds', description: 'the server writes a checkpoint every this many rounds (and as it stops)', default: 10, parse: parseInteger, check: atLeast(1) }),
+  setting({ key: 'roundDeadlineMs', description: 'a round waits this long after its first gradient for a dead or stalled worker', default: 3000, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'seed', description: 'seed of the task, the data split and the mini-batches', default: 1, parse: parseInteger, check: between(0, 2 ** 32 - 1) }),
   setting({ key: 'gradientEncoding', description: 'how the workers push gradients: float32, or bfloat16 at half the bytes', default: 'float32', parse: text }),
   setting({ key: 'dimension', description: 'number of parameters d (0: the task decides, 1000 for synthetic); a sharded run needs more than 4,096·(S − 1)', default: 0, parse: parseInteger, check: between(0, 2 ** 28) }),

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { metricValue, scrapeMetrics } from '../prometheus-text.js';
 import { ByzpsChild, describeExit, type ChildExit } from './child.js';
 import type { WorkerPlan } from './plan.js';
 
@@ -7,6 +8,8 @@ const READY_LIMIT_MS = 60_000;
 /** Workers stop within a call; the server also writes its last checkpoint. */
 const WORKER_STOP_GRACE_MS = 5_000;
 const SERVER_STOP_GRACE_MS = 15_000;
+/** How often the start of a worker checks whether it has joined. */
+const JOIN_POLL_MS = 25;
 
 const SERVER_LINE = /^byzps ps: gRPC on (\S+), metrics on (\S+)$/;
 const WORKER_LINE = /^byzps worker: .* metrics on (\S+)$/;
@@ -56,16 +59,34 @@ export class Supervisor {
     return Promise.all(argsPerShard.map((args, index) => this.startServer(args, `shard-${index}`)));
   }
 
-  /** Starts every worker at once and waits until each says where its /metrics is. */
-  async startWorkers(plans: readonly WorkerPlan[]): Promise<StartedWorker[]> {
-    const children = plans.map((plan) => this.spawn(plan.name, plan.args));
-    this.workerChildren.push(...children);
+  /**
+   * Starts the workers in plan order, each once the one before has joined the server whose /metrics
+   * is `serverMetricsUrl` (shard 0's, which hands out the ids rows are ordered by). Worker ids follow
+   * the plan, so a run with the same settings aggregates the same rows in the same order every time.
+   */
+  async startWorkers(plans: readonly WorkerPlan[], serverMetricsUrl: string): Promise<StartedWorker[]> {
     const started: StartedWorker[] = [];
-    for (const [i, child] of children.entries()) {
+    for (const [i, plan] of plans.entries()) {
+      const child = this.spawn(plan.name, plan.args);
+      this.workerChildren.push(child);
       const [, metricsUrl] = await child.waitForStderrLine(WORKER_LINE, READY_LIMIT_MS);
-      started.push({ child, metricsUrl: metricsUrl!, byzantine: plans[i]!.byzantine });
+      started.push({ child, metricsUrl: metricsUrl!, byzantine: plan.byzantine });
+      await this.joined(serverMetricsUrl, i + 1, child);
     }
     return started;
+  }
+
+  /** Waits until the server counts `count` joined workers, `last` being the newest. */
+  private async joined(serverMetricsUrl: string, count: number, last: ByzpsChild): Promise<void> {
+    const deadline = Date.now() + READY_LIMIT_MS;
+    for (;;) {
+      const samples = await scrapeMetrics(serverMetricsUrl).catch(() => undefined);
+      if (samples !== undefined && metricValue(samples, 'byzps_workers_joined') >= count) return;
+      if (last.hasEnded()) throw new Error(`${last.name} exited before it joined`);
+      if (!this.serverRunning()) throw new Error('the server exited while the workers were joining');
+      if (Date.now() > deadline) throw new Error(`the server counted fewer than ${count} joined workers after ${READY_LIMIT_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, JOIN_POLL_MS));
+    }
   }
 
   /** Whether the server process (every shard of a sharded one) is still running. */
