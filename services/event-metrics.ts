@@ -48,6 +48,9 @@ export function recordMetrics(events: ServerEvents, metrics: ServerMetrics): voi
   events.on('aggregationFailed', () => {
     metrics.aggregationFailures.inc();
   });
+  events.on('shardExchange', ({ task, seconds }) => {
+    metrics.shardExchange.observe({ task }, seconds);
+  });
   events.on('checkpointWritten', () => {
     metrics.checkpointWrites.inc({ result: 'ok' });
   });

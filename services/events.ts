@@ -42,6 +42,8 @@ export interface ServerEventMap {
   workerEvicted: { readonly worker: string; readonly round: number; readonly probation: number };
   /** The deadline passed with fewer gradients than the quorum: the round stays open. */
   quorumWait: { readonly round: number; readonly received: number; readonly quorum: number };
+  /** The coordinator of a sharded server sent step `step` of `round` to the other shards and has all their replies, after `seconds`. */
+  shardExchange: { readonly round: number; readonly step: number; readonly task: 'summarize' | 'apply'; readonly seconds: number };
   aggregationFailed: { readonly round: number; readonly error: unknown };
   checkpointWritten: { readonly round: number; readonly path: string };
   checkpointFailed: { readonly round: number; readonly error: unknown };

@@ -96,7 +96,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const spec = { name: config.rule, f: config.f, params: config.ruleParams, pre: config.pre };
   const rule = runner.build(spec);
   // A shard of a sharded server (docs/ARCHITECTURE.md §5): θ and gradients are its range of the coordinates.
-  const shardRole = config.shards > 1 ? createShardRole({ spec, map: shardMap(task.dimension, config.shardPeers), index: config.shardIndex, adminToken: config.adminToken, workerToken: config.workerToken, dimension: task.dimension, log: componentLogger(root, 'shard') }) : undefined;
+  const shardRole = config.shards > 1 ? createShardRole({ spec, map: shardMap(task.dimension, config.shardPeers), index: config.shardIndex, adminToken: config.adminToken, workerToken: config.workerToken, dimension: task.dimension, log: componentLogger(root, 'shard'), events }) : undefined;
   const range = shardRole?.map[shardRole.index];
   const initialParameters = resumed?.parameters ?? task.initialParameters();
   const optimizer = new SgdOptimizer(config);

@@ -16,6 +16,7 @@ import type { Logger } from '../runtime/logger.js';
 import { InvalidRequestError, ShardOutOfStepError } from './errors.js';
 import type { HandlerKit } from './handlers.js';
 import type { CoordinatedClose, EngineSharding, RoundEngine } from './round.js';
+import type { ServerEvents } from './events.js';
 
 /** Where one shard listens and the coordinates [start, end) it owns. */
 export interface ShardPlacement {
@@ -111,8 +112,10 @@ export function createShardRole(options: {
   readonly workerToken: string;
   readonly dimension: number;
   readonly log: Logger;
+  /** Where the coordinator reports the time of each exchange with the other shards (shardExchange). */
+  readonly events?: ServerEvents;
 }): ShardRole {
-  const { spec, map, index, adminToken, dimension, log } = options;
+  const { spec, map, index, adminToken, dimension, log, events } = options;
   const own = map[index]!;
   const shard = new CoordinateShard(spec, { shard: index, start: own.start, end: own.end });
   if (index === 0) {
@@ -140,7 +143,11 @@ export function createShardRole(options: {
           while (step.kind === 'request') {
             const request = step.request;
             const members = request.step === 0 ? workerNames : [];
-            const replies = [local.handle(request), ...(await Promise.all(links.map((link) => link.step(request, members))))];
+            const localReply = local.handle(request);
+            const sent = performance.now();
+            const remoteReplies = await Promise.all(links.map((link) => link.step(request, members)));
+            events?.emit('shardExchange', { round, step: request.step, task: request.task.kind, seconds: (performance.now() - sent) / 1000 });
+            const replies = [localReply, ...remoteReplies];
             step = coordinated.receive(replies);
           }
           return { output: local.output, diagnostics: step.diagnostics, release: () => undefined };
