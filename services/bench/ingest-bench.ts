@@ -186,8 +186,8 @@ async function runUnsharded(quick: boolean): Promise<void> {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padStart(widths[column]!)).join('  ');
   console.log(`${CLIENTS} client processes pushing 1 MiB chunks over 127.0.0.1; rule mean; transfer = first push sent to last acknowledged;`);
-  console.log(`load average (1, 5, 15 min) before: ${loadBefore}; after: ${formatLoad()}`);
   console.log('agg+opt = last acknowledgement to the next round open (rule on its thread, optimizer, bookkeeping); loop delay = monitorEventLoopDelay max');
+  console.log(`load average (1, 5, 15 min) before: ${loadBefore}; after: ${formatLoad()}`);
   console.log(line(header));
   for (const row of rows) console.log(line(row));
 }
