@@ -83,6 +83,13 @@ export function createServerMetrics(source: RoundGaugeSource, options: { readonl
       buckets: DURATION_BUCKETS_SECONDS,
       registers,
     }),
+    shardExchange: new Histogram({
+      name: 'byzps_shard_exchange_seconds',
+      help: "Coordinator of a sharded server: time from sending a round's step to the other shards until all their replies are back, by task (summarize: the partial Gram matrices; apply).",
+      labelNames: ['task'] as const,
+      buckets: DURATION_BUCKETS_SECONDS,
+      registers,
+    }),
     gradientsReceived: new Counter({ name: 'byzps_gradients_received_total', help: 'Gradients accepted into a round.', registers }),
     gradientBytesReceived: new Counter({ name: 'byzps_gradient_bytes_received_total', help: 'Gradient payload bytes received, accepted or not.', registers }),
     gradientsRejected: new Counter({

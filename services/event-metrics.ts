@@ -51,6 +51,9 @@ export function recordMetrics(events: ServerEvents, metrics: ServerMetrics): voi
   events.on('roundRewound', () => {
     metrics.rewinds.inc();
   });
+  events.on('shardExchange', ({ task, seconds }) => {
+    metrics.shardExchange.observe({ task }, seconds);
+  });
   events.on('checkpointWritten', () => {
     metrics.checkpointWrites.inc({ result: 'ok' });
   });

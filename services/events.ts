@@ -42,6 +42,8 @@ export interface ServerEventMap {
   workerEvicted: { readonly worker: string; readonly round: number; readonly probation: number };
   /** The deadline passed with fewer gradients than the quorum: the round stays open. */
   quorumWait: { readonly round: number; readonly received: number; readonly quorum: number };
+  /** The coordinator of a sharded server sent step `step` of `round` to the other shards and has all their replies, after `seconds`. */
+  shardExchange: { readonly round: number; readonly step: number; readonly task: 'summarize' | 'apply'; readonly seconds: number };
   aggregationFailed: { readonly round: number; readonly error: unknown };
   /** A shard of a sharded server went back (or stayed) at round `to` to agree with the others: what round `from` held was dropped. */
   roundRewound: { readonly from: number; readonly to: number };

@@ -100,7 +100,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const spec = { name: config.rule, f: config.f, params: config.ruleParams, pre: config.pre };
   const rule = runner.build(spec);
   // A shard of a sharded server (docs/ARCHITECTURE.md §5): θ and gradients are its range of the coordinates.
-  const shardRole = config.shards > 1 ? createShardRole({ spec, map: shardMap(task.dimension, config.shardPeers), index: config.shardIndex, adminToken: config.adminToken, workerToken: config.workerToken, dimension: task.dimension, log: componentLogger(root, 'shard') }) : undefined;
+  const shardRole = config.shards > 1 ? createShardRole({ spec, map: shardMap(task.dimension, config.shardPeers), index: config.shardIndex, adminToken: config.adminToken, workerToken: config.workerToken, dimension: task.dimension, log: componentLogger(root, 'shard'), events }) : undefined;
   const range = shardRole?.map[shardRole.index];
   // A shard's checkpoint holds its range of θ; θ₀ is cut to it.
   const initialParameters = resumed?.parameters ?? (range === undefined ? task.initialParameters() : task.initialParameters().slice(range.start, range.end));
@@ -190,7 +190,6 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     grpcServer.addService(decodingSafely(byzpsV1.ShardPeer.service), shardRole.handlers(engine, new HandlerKit(SHARD_PEER_SERVICE, admitPeer, metrics, events, componentLogger(root, 'shard')), {
       restorer: createShardRestorer({ shard: shardRole.index, engine, optimizer, store, checkpointer, setRuleState: (state) => { shardRole.setRuleState(state); } }),
       checkpointsSettled: () => checkpointer.settled(),
-      events,
     }));
   }
   const served = [...(config.adminToken === '' ? SERVICE_NAMES.filter((name) => name !== CONTROL_SERVICE) : SERVICE_NAMES), ...(shardRole === undefined ? [] : [SHARD_PEER_SERVICE])];

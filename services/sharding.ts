@@ -117,7 +117,6 @@ export interface ShardRecoveryParts {
   readonly restorer: ShardRestorer;
   /** Resolves once the checkpoint writes asked for so far have ended: a round closes only after its own checkpoint is on disk. */
   checkpointsSettled(): Promise<void>;
-  readonly events: ServerEvents;
 }
 
 /** What a shard of a sharded server runs besides an unsharded server's parts. */
@@ -150,8 +149,10 @@ export function createShardRole(options: {
   readonly workerToken: string;
   readonly dimension: number;
   readonly log: Logger;
+  /** Where the coordinator reports the time of each exchange with the other shards (shardExchange) and learns of failed rounds. */
+  readonly events: ServerEvents;
 }): ShardRole {
-  const { spec, map, index, adminToken, dimension, log } = options;
+  const { spec, map, index, adminToken, dimension, log, events } = options;
   const own = map[index]!;
   const shard = new CoordinateShard(spec, { shard: index, start: own.start, end: own.end });
   const coordinator = index === 0 ? new ShardCoordinator(spec, map.length) : undefined;
@@ -197,12 +198,14 @@ export function createShardRole(options: {
           while (step.kind === 'request') {
             const request = step.request;
             const members = request.step === 0 ? workerNames : [];
+            const sent = performance.now();
             const remote = Promise.all(links.map((link) => link.step(request, members)));
             remote.catch(() => undefined);
             // This shard applies its range only once every other shard has: a round that fails on one
             // leaves this shard's state as it was, and recovery rewinds the shards that did apply.
             const own = request.task.kind === 'apply' ? undefined : local.handle(request);
             const others = await remote;
+            events.emit('shardExchange', { round, step: request.step, task: request.task.kind, seconds: (performance.now() - sent) / 1000 });
             step = coordinated.receive([own ?? local.handle(request), ...others]);
           }
           return { output: local.output, diagnostics: step.diagnostics, release: () => undefined };
@@ -212,7 +215,7 @@ export function createShardRole(options: {
         engineRef = engine;
         recoveryRef = recovery;
         synchronizer = new ShardSynchronizer(engine, recovery.restorer, links.map((link) => link.recovery()), log);
-        recovery.events.on('aggregationFailed', ({ round }) => {
+        events.on('aggregationFailed', ({ round }) => {
           synchronizer!.request(`the aggregation of round ${round} across the shards failed`, 'always');
         });
         synchronizer.request('the coordinator started');

@@ -111,6 +111,13 @@ describe('a sharded parameter server of real processes', () => {
       const closed = sharded.runs.map(closedRounds);
       expect(closed[0]).toEqual(Array.from({ length: ROUNDS }, (_, round) => ({ round, gradients: WORKERS })));
       for (const other of closed.slice(1)) expect(other).toEqual(closed[0]);
+      // The coordinator times every exchange with the other shards: one apply per round, and for flag a summarize (the Gram matrices) before it.
+      const exchanges = (text: string, task: string) => Number(new RegExp(`^byzps_shard_exchange_seconds_count\\{.*task="${task}".*\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      const coordinatorMetrics = await (await fetch(`http://127.0.0.1:${sharded.httpPorts[0]!}/metrics`)).text();
+      expect(exchanges(coordinatorMetrics, 'summarize')).toBe(rule === 'flag' ? ROUNDS : 0);
+      expect(exchanges(coordinatorMetrics, 'apply')).toBe(ROUNDS);
+      const memberMetrics = await (await fetch(`http://127.0.0.1:${sharded.httpPorts[1]!}/metrics`)).text();
+      expect(memberMetrics).not.toMatch(/^byzps_shard_exchange_seconds_count/m);
       await Promise.all(children.splice(0).map((child) => child.stop()));
 
       const whole = await startShards(rule, 1);

@@ -6,25 +6,38 @@
  * bytes, widened by the server). Prints one table row per (server, encoding, d): ingest GB/s of
  * gradient values, rounds/s, the round split into transfer and aggregation+optimizer, and the
  * largest event-loop delay.
+ *
+ * With --shards S,… it instead runs the parameter server as S real `byzps ps` shard processes
+ * (dist/, so npm run build first) for each S, n clients connecting as workers do, and prints per S
+ * ingest GB/s, rounds/s, CPU seconds per round of each shard and of a client process, and the
+ * coordinator's Gram exchange with the other shards as a share of the round (ingest-shards.ts),
+ * then a model of the bytes each shard moves per round.
+ *
+ * What a 2-core machine can and cannot show: every shard and every client process compete for
+ * the same two cores, so S > 1 only adds processes, a hop and the exchange; it cannot show the
+ * speed-up of shards on cores or hosts of their own. What it does show: that the exchange is a
+ * small share of a round (n²·8 bytes per shard against n·d/S·4 of gradients), how CPU per round
+ * divides among the shard processes, and what the extra processes cost. The model printed after
+ * the table says how throughput grows when each shard has its own cores.
+ *
  * Usage: npm run bench:ingest [-- --quick]
+ *        npm run bench:ingest -- --shards 1,2,4 [--workers 15] [--rule flag] [--f 1] [--dimension 1000000,…] [--rounds 10] [--quick]
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { makeServerConfig } from '../config.js';
 import { byzpsV1, type ParameterServerHandlers } from '../../proto/protocol.js';
 import { startServer } from '../server.js';
 import type { GradientEncoding } from '../../proto/tensor-encoding.js';
 import { GRPC_TRANSPORT_OPTIONS } from '../../proto/transport.js';
-import type { ClientMessage, CoordinatorMessage } from './ingest-protocol.js';
+import { alignedSlices, ShardCoordinator } from '../../aggregators/index.js';
+import { allClients, startClients, stopClients } from './ingest-clients.js';
+import { MissingBuildError, runShardedIngest, type ShardedIngestOptions } from './ingest-shards.js';
 
 const CLIENTS = 8;
-const quick = process.argv.includes('--quick');
-const cases = [
-  { dimension: 1_000_000, rounds: quick ? 4 : 12 },
-  { dimension: 10_000_000, rounds: quick ? 2 : 4 },
-];
 
 /** A running server under test: where it listens, how to tell that a round is fully done, and how to stop it. */
 interface Target {
@@ -92,26 +105,6 @@ async function startParameterServer(dimension: number): Promise<Target> {
   };
 }
 
-/** Starts the client processes (TypeScript through tsx when the benchmark itself runs from sources). */
-async function startClients(address: string, dimension: number, mode: 'ps' | 'bare', encoding: GradientEncoding): Promise<ChildProcess[]> {
-  const fromSources = import.meta.url.endsWith('.ts');
-  const script = new URL(fromSources ? './ingest-client.ts' : './ingest-client.js', import.meta.url);
-  const clients = Array.from({ length: CLIENTS }, (_, i) =>
-    fork(script, [address, String(dimension), mode, `bench-${i}`, encoding], { execArgv: fromSources ? ['--import', 'tsx'] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
-  );
-  await Promise.all(clients.map((client) => nextMessage(client, 'ready')));
-  return clients;
-}
-
-function nextMessage(client: ChildProcess, kind: ClientMessage['kind']): Promise<ClientMessage> {
-  return new Promise((resolve, reject) => {
-    client.once('message', (message: ClientMessage) => {
-      if (message.kind === kind) resolve(message);
-      else reject(new Error(message.kind === 'failed' ? `a client failed: ${message.problem}` : `expected ${kind}, got ${message.kind}`));
-    });
-  });
-}
-
 interface Measurement {
   readonly transferSeconds: number;
   readonly closeSeconds: number;
@@ -132,9 +125,7 @@ async function measure(target: Target, clients: readonly ChildProcess[], rounds:
       ruleSecondsBefore = await target.ruleSeconds();
     }
     const start = performance.now();
-    const pushed = clients.map((client) => nextMessage(client, 'pushed'));
-    clients.forEach((client) => client.send({ kind: 'push', round } satisfies CoordinatorMessage));
-    await Promise.all(pushed);
+    await allClients(clients, { kind: 'push', round }, 'pushed');
     const transferred = performance.now();
     await target.roundDone(round);
     if (round === 0) continue;
@@ -147,47 +138,158 @@ async function measure(target: Target, clients: readonly ChildProcess[], rounds:
 
 async function run(mode: 'ps' | 'bare', dimension: number, rounds: number, encoding: GradientEncoding = 'FLOAT32'): Promise<Measurement> {
   const target = mode === 'ps' ? await startParameterServer(dimension) : await startBareServer();
-  const clients = await startClients(target.address, dimension, mode, encoding);
+  const clients = await startClients(CLIENTS, target.address, dimension, mode, encoding);
   try {
     return await measure(target, clients, rounds);
   } finally {
-    clients.forEach((client) => client.send({ kind: 'stop' } satisfies CoordinatorMessage));
-    await Promise.all(clients.map((client) => once(client, 'exit')));
+    await stopClients(clients);
     await target.close();
   }
 }
 
-const header = ['server', 'd', 'rounds', 'ingest GB/s', 'rounds/s', 'transfer ms/round', 'agg+opt ms/round', 'of which rule', 'agg+opt share', 'max loop delay ms', 'vs bare', 'rounds/s vs float32'];
-const rows: string[][] = [];
-for (const { dimension, rounds } of cases) {
-  const bytesPerRound = CLIENTS * dimension * 4;
-  const bare = await run('bare', dimension, rounds);
-  const ps = await run('ps', dimension, rounds);
-  const bfloat16 = await run('ps', dimension, rounds, 'BFLOAT16');
-  // Gradient values delivered as float32 bytes per second, whatever the wire carried.
-  const ingest = (m: Measurement) => (bytesPerRound * m.rounds) / m.transferSeconds / 1e9;
-  const roundsPerSecond = (m: Measurement) => m.rounds / (m.transferSeconds + m.closeSeconds);
-  for (const [label, m] of [['bare grpc-js', bare], ['byzps ps', ps], ['byzps ps, bfloat16', bfloat16]] as const) {
-    const roundSeconds = (m.transferSeconds + m.closeSeconds) / m.rounds;
-    rows.push([
-      label,
-      dimension.toExponential(0),
-      String(m.rounds),
-      ingest(m).toFixed(3),
-      (1 / roundSeconds).toFixed(2),
-      ((1000 * m.transferSeconds) / m.rounds).toFixed(1),
-      ((1000 * m.closeSeconds) / m.rounds).toFixed(1),
-      ((1000 * m.ruleSeconds) / m.rounds).toFixed(1),
-      `${((100 * m.closeSeconds) / (m.transferSeconds + m.closeSeconds)).toFixed(1)} %`,
-      m.maxLagMs.toFixed(1),
-      `${((100 * ingest(m)) / ingest(bare)).toFixed(0)} %`,
-      m === bare ? '' : `${(roundsPerSecond(m) / roundsPerSecond(ps)).toFixed(2)}×`,
-    ]);
+/** The unsharded table: bare grpc-js against the parameter server, float32 and bfloat16, at d = 10⁶ and 10⁷. */
+async function runUnsharded(quick: boolean): Promise<void> {
+  const cases = [
+    { dimension: 1_000_000, rounds: quick ? 4 : 12 },
+    { dimension: 10_000_000, rounds: quick ? 2 : 4 },
+  ];
+
+  const loadBefore = formatLoad();
+  const header = ['server', 'd', 'rounds', 'ingest GB/s', 'rounds/s', 'transfer ms/round', 'agg+opt ms/round', 'of which rule', 'agg+opt share', 'max loop delay ms', 'vs bare', 'rounds/s vs float32'];
+  const rows: string[][] = [];
+  for (const { dimension, rounds } of cases) {
+    const bytesPerRound = CLIENTS * dimension * 4;
+    const bare = await run('bare', dimension, rounds);
+    const ps = await run('ps', dimension, rounds);
+    const bfloat16 = await run('ps', dimension, rounds, 'BFLOAT16');
+    // Gradient values delivered as float32 bytes per second, whatever the wire carried.
+    const ingest = (m: Measurement) => (bytesPerRound * m.rounds) / m.transferSeconds / 1e9;
+    const roundsPerSecond = (m: Measurement) => m.rounds / (m.transferSeconds + m.closeSeconds);
+    for (const [label, m] of [['bare grpc-js', bare], ['byzps ps', ps], ['byzps ps, bfloat16', bfloat16]] as const) {
+      const roundSeconds = (m.transferSeconds + m.closeSeconds) / m.rounds;
+      rows.push([
+        label,
+        dimension.toExponential(0),
+        String(m.rounds),
+        ingest(m).toFixed(3),
+        (1 / roundSeconds).toFixed(2),
+        ((1000 * m.transferSeconds) / m.rounds).toFixed(1),
+        ((1000 * m.closeSeconds) / m.rounds).toFixed(1),
+        ((1000 * m.ruleSeconds) / m.rounds).toFixed(1),
+        `${((100 * m.closeSeconds) / (m.transferSeconds + m.closeSeconds)).toFixed(1)} %`,
+        m.maxLagMs.toFixed(1),
+        `${((100 * ingest(m)) / ingest(bare)).toFixed(0)} %`,
+        m === bare ? '' : `${(roundsPerSecond(m) / roundsPerSecond(ps)).toFixed(2)}×`,
+      ]);
+    }
   }
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padStart(widths[column]!)).join('  ');
+  console.log(`${CLIENTS} client processes pushing 1 MiB chunks over 127.0.0.1; rule mean; transfer = first push sent to last acknowledged;`);
+  console.log('agg+opt = last acknowledgement to the next round open (rule on its thread, optimizer, bookkeeping); loop delay = monitorEventLoopDelay max');
+  console.log(`load average (1, 5, 15 min) before: ${loadBefore}; after: ${formatLoad()}`);
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
 }
-const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padStart(widths[column]!)).join('  ');
-console.log(`${CLIENTS} client processes pushing 1 MiB chunks over 127.0.0.1; rule mean; transfer = first push sent to last acknowledged;`);
-console.log('agg+opt = last acknowledgement to the next round open (rule on its thread, optimizer, bookkeeping); loop delay = monitorEventLoopDelay max');
-console.log(line(header));
-for (const row of rows) console.log(line(row));
+
+const formatLoad = (): string => loadavg().map((value) => value.toFixed(2)).join(' ');
+
+class UsageError extends Error {}
+
+function integers(flag: string, text: string, least: number): number[] {
+  const values = text.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part) : NaN));
+  if (values.some((value) => !Number.isSafeInteger(value) || value < least)) throw new UsageError(`--${flag} takes integers ≥ ${least} separated by commas, got "${text}"`);
+  return values;
+}
+
+function single(flag: string, text: string, least: number): number {
+  const values = integers(flag, text, least);
+  if (values.length !== 1) throw new UsageError(`--${flag} takes one integer, got "${text}"`);
+  return values[0]!;
+}
+
+/** The flags: undefined shards for the unsharded table. */
+function parseOptions(argv: readonly string[]): { quick: boolean; help: boolean; sharded?: ShardedIngestOptions } {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        quick: { type: 'boolean' },
+        shards: { type: 'string' },
+        workers: { type: 'string' },
+        rule: { type: 'string' },
+        f: { type: 'string' },
+        dimension: { type: 'string' },
+        rounds: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message.split('\n')[0]);
+  }
+  const quick = values.quick === true;
+  if (values.shards === undefined) {
+    const stray = (['workers', 'rule', 'f', 'dimension', 'rounds'] as const).filter((flag) => values[flag] !== undefined);
+    if (stray.length > 0) throw new UsageError(`${stray.map((flag) => `--${flag}`).join(', ')} only apply with --shards; the unsharded table is fixed (8 clients, rule mean)`);
+    return { quick, help: values.help === true };
+  }
+  const shards = integers('shards', values.shards, 1);
+  const workers = single('workers', values.workers ?? '15', 1);
+  const f = single('f', values.f ?? '1', 0);
+  const rule = values.rule ?? 'flag';
+  const dimensions = integers('dimension', values.dimension ?? '1000000', 1);
+  const rounds = single('rounds', values.rounds ?? (quick ? '3' : '10'), 1);
+  let needed: number;
+  try {
+    needed = new ShardCoordinator({ name: rule, f, params: {} }, 1).minInputs();
+  } catch (error) {
+    throw new UsageError(`--rule ${rule}, --f ${f}: ${(error as Error).message}`);
+  }
+  if (workers < needed) throw new UsageError(`--rule ${rule} with --f ${f} needs at least ${needed} workers, got --workers ${workers}`);
+  for (const count of shards) {
+    if (count > 64) throw new UsageError(`--shards takes at most 64 shards, got ${count}`);
+    for (const dimension of dimensions) {
+      try {
+        alignedSlices(dimension, count);
+      } catch (error) {
+        throw new UsageError(`--shards ${count} with --dimension ${dimension}: ${(error as Error).message}`);
+      }
+    }
+  }
+  return { quick, help: values.help === true, sharded: { shards, workers, rule, f, dimensions, rounds } };
+}
+
+const usage = `Usage: npm run bench:ingest [-- --quick]
+       npm run bench:ingest -- --shards 1,2,4 [--workers 15] [--rule flag] [--f 1] [--dimension 1000000,…] [--rounds 10] [--quick]`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: ReturnType<typeof parseOptions>;
+  try {
+    options = parseOptions(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`bench:ingest: ${error.message} (--help for usage)`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(usage);
+    return 0;
+  }
+  if (options.sharded === undefined) {
+    await runUnsharded(options.quick);
+    return 0;
+  }
+  try {
+    await runShardedIngest(options.sharded);
+  } catch (error) {
+    if (!(error instanceof MissingBuildError)) throw error;
+    console.error(`bench:ingest: ${error.message}`);
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
