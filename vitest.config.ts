@@ -8,7 +8,7 @@ import { notRunLine, unavailablePrerequisites } from './test/setup/prerequisites
  * that run for minutes. Everything else (unit tests and the tests over real sockets and processes)
  * is the fast tier; `npm test` runs both.
  */
-export const LONG_SUITES = ['test/containers/**', 'test/load.test.ts', 'test/chaos.test.ts', 'test/fuzz.test.ts', 'test/worker-robustness.test.ts', 'test/liveness.test.ts', 'test/connection-hygiene.test.ts'];
+export const LONG_SUITES = ['test/containers/**', 'test/load.test.ts', 'test/chaos.test.ts', 'test/sharded-chaos.test.ts', 'test/sharded-start.test.ts', 'test/fuzz.test.ts', 'test/worker-robustness.test.ts', 'test/liveness.test.ts', 'test/connection-hygiene.test.ts'];
 
 // Test files whose prerequisite is missing and cannot be installed here are left out, each group
 // with one line saying why and how to get it; BYZPS_TEST_REQUIRE_ALL=1 (CI) makes that an error.

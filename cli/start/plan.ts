@@ -40,7 +40,7 @@ export function serverArgs(config: StartConfig, checkpointDir: string, shard?: S
     ...['--task', config.task, '--seed', String(config.seed), ...(config.dataDir === '' ? [] : ['--data-dir', config.dataDir]), ...(config.dimension === 0 ? [] : ['--dimension', String(config.dimension)])],
     ...['--rule', config.rule, '--f', String(ruleBound(config)), '--rule-params', pairs(config.ruleParams), ...(config.pre === '' ? [] : ['--pre', config.pre])],
     ...['--learning-rate', String(learningRate(config)), '--eval-every-rounds', String(config.evalEveryRounds)],
-    ...['--round-deadline-ms', String(config.roundDeadlineMs), '--max-workers', String(config.workers)],
+    ...['--quorum', String(config.quorum), '--round-deadline-ms', String(config.roundDeadlineMs), '--max-workers', String(config.workers)],
     ...['--checkpoint-dir', checkpointDir, '--checkpoint-every-rounds', String(config.checkpointEveryRounds)],
   ];
 }

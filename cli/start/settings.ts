@@ -27,6 +27,7 @@ export interface StartConfig {
   readonly checkpointDir: string;
   readonly checkpointEveryRounds: number;
   readonly roundDeadlineMs: number;
+  readonly quorum: number;
   readonly seed: number;
   /** How the workers' pushed gradients travel, as `byzps worker --gradient-encoding` takes it. */
   readonly gradientEncoding: string;
@@ -70,6 +71,7 @@ const startSettings = [
   setting({ key: 'httpPort', description: 'the server’s /metrics port on 127.0.0.1 (0 picks a free one); workers always pick free ones', default: 0, parse: parseInteger, check: port }),
   setting({ key: 'checkpointDir', description: 'the server’s checkpoints; reusing a directory resumes from it (empty: a new byzps-run-* directory in the temp dir)', default: '', parse: text }),
   setting({ key: 'checkpointEveryRounds', description: 'the server writes a checkpoint every this many rounds (and as it stops)', default: 10, parse: parseInteger, check: atLeast(1) }),
+  setting({ key: 'quorum', description: 'fewest gradients a round closes with (0: what the rule needs); --workers makes every round wait for every worker', default: 0, parse: parseInteger, check: atLeast(0) }),
   setting({ key: 'roundDeadlineMs', description: 'a round waits this long after its first gradient for a dead or stalled worker', default: 3000, parse: parseInteger, check: atLeast(1) }),
   setting({ key: 'seed', description: 'seed of the task, the data split and the mini-batches', default: 1, parse: parseInteger, check: between(0, 2 ** 32 - 1) }),
   setting({ key: 'gradientEncoding', description: 'how the workers push gradients: float32, or bfloat16 at half the bytes', default: 'float32', parse: text }),
@@ -84,6 +86,7 @@ const SHARD_ALIGNMENT = 4096;
 
 function crossChecks(config: StartConfig): string[] {
   const problems = config.byzantine > config.workers ? [`--byzantine ${config.byzantine} exceeds --workers ${config.workers}`] : [];
+  if (config.quorum > config.workers) problems.push(`--quorum ${config.quorum} exceeds --workers ${config.workers}: no round could close`);
   const dimension = config.dimension !== 0 ? config.dimension : config.task === 'synthetic' ? SYNTHETIC_DIMENSION : undefined;
   if (config.shards > 1 && dimension !== undefined && Math.ceil(dimension / SHARD_ALIGNMENT) < config.shards) {
     problems.push(`--shards ${config.shards} needs at least ${SHARD_ALIGNMENT * (config.shards - 1) + 1} parameters (shards own whole blocks of ${SHARD_ALIGNMENT}); d is ${dimension}: raise --dimension`);

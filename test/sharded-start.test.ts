@@ -1,0 +1,63 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listRules } from '../aggregators/index.js';
+import { decodeNpy } from '../runtime/npy.js';
+import { runCliAsync } from './cli-spawn.js';
+
+/*
+ * Sharding leaves training unchanged, end to end through the command line: for every rule,
+ * `byzps start --shards 3` and `--shards 1` with the same seed, honest workers and every round
+ * waiting for all of them (--quorum), then `byzps checkpoint export --round 120` of each run. θ of
+ * round 120 must agree within 1e-6 (relative), and bit for bit for the coordinate-wise rules and the
+ * rules that select whole gradients, whose sharded forms do the same arithmetic.
+ */
+
+const ROUNDS = 120;
+const WORKERS = 7;
+/** Every rule's sharded form repeats the unsharded rule's bits except where sums over K's entries may be ordered otherwise. */
+const WITHIN_TOLERANCE = new Set(['flag', 'geometric-median', 'centered-clipping']);
+const RELATIVE_TOLERANCE = 1e-6;
+
+let directory: string | undefined;
+afterAll(async () => {
+  if (directory !== undefined) await rm(directory, { recursive: true, force: true });
+});
+
+/** Trains ROUNDS rounds with `byzps start` and exports θ of round ROUNDS with `byzps checkpoint export`. */
+async function thetaAfterStart(rule: string, shards: number): Promise<Float32Array> {
+  directory ??= await mkdtemp(join(tmpdir(), 'byzps-sharded-start-'));
+  const checkpoints = join(directory, `${rule}-${shards}`);
+  const run = await runCliAsync([
+    'start',
+    ...['--task', 'synthetic', '--dimension', '10000', '--seed', '5', '--rule', rule, '--f', '1'],
+    ...['--workers', String(WORKERS), '--byzantine', '0', '--quorum', String(WORKERS), '--round-deadline-ms', '120000'],
+    ...['--rounds', String(ROUNDS), '--shards', String(shards), '--checkpoint-dir', checkpoints, '--checkpoint-every-rounds', String(ROUNDS)],
+  ]);
+  expect(run.code, `byzps start --shards ${shards} --rule ${rule}: ${run.stderr}`).toBe(0);
+  const output = join(directory, `${rule}-${shards}.npy`);
+  const exported = await runCliAsync(['checkpoint', 'export', checkpoints, '--round', String(ROUNDS), '--output', output]);
+  expect(exported.code, exported.stderr).toBe(0);
+  expect(exported.stdout).toContain(`θ of round ${ROUNDS} `);
+  const { data } = decodeNpy(await readFile(output));
+  return data as Float32Array;
+}
+
+describe('byzps start --shards 3 trains to the θ of --shards 1', () => {
+  it.each(listRules().map((rule) => rule.name))('%s', async (rule) => {
+    const [unsharded, sharded] = await Promise.all([thetaAfterStart(rule, 1), thetaAfterStart(rule, 3)]);
+    expect(sharded.length).toBe(unsharded.length);
+    if (WITHIN_TOLERANCE.has(rule)) {
+      let difference = 0;
+      let norm = 0;
+      for (let i = 0; i < unsharded.length; i++) {
+        difference += (sharded[i]! - unsharded[i]!) ** 2;
+        norm += unsharded[i]! ** 2;
+      }
+      expect(Math.sqrt(difference / norm)).toBeLessThanOrEqual(RELATIVE_TOLERANCE);
+    } else {
+      expect(Buffer.from(sharded.buffer).equals(Buffer.from(unsharded.buffer)), `${rule}: θ of round ${ROUNDS} bit for bit`).toBe(true);
+    }
+  }, 300_000);
+});
