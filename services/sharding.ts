@@ -296,49 +296,49 @@ export function createShardRole(options: {
     handlers: (engine, kit, recovery) => {
       void announce();
       return {
-      ReportPush: kit.unary('ReportPush', () => {
-        throw new ShardOutOfStepError(`shard ${index} is no coordinator: push reports go to shard 0`);
-      }),
-      Step: kit.unary('Step', async (message: ShardStepRequest__Output): Promise<ShardStepReply> => {
-        const request = fromStepMessage(message);
-        if (request.step === 0) {
-          if (current !== undefined) throw new ShardOutOfStepError(`shard ${index} is still in round ${current.round}, asked to start round ${request.round}`);
-          await recovery.checkpointsSettled();
-          const close = engine.beginCoordinatedClose(request.round, message.members);
-          let shardRound: ShardRound<Float32Array>;
+        ReportPush: kit.unary('ReportPush', () => {
+          throw new ShardOutOfStepError(`shard ${index} is no coordinator: push reports go to shard 0`);
+        }),
+        Step: kit.unary('Step', async (message: ShardStepRequest__Output): Promise<ShardStepReply> => {
+          const request = fromStepMessage(message);
+          if (request.step === 0) {
+            if (current !== undefined) throw new ShardOutOfStepError(`shard ${index} is still in round ${current.round}, asked to start round ${request.round}`);
+            await recovery.checkpointsSettled();
+            const close = engine.beginCoordinatedClose(request.round, message.members);
+            let shardRound: ShardRound<Float32Array>;
+            try {
+              shardRound = shard.openRound(request.round, close.gradients, { assumeFinite: true });
+            } catch (error) {
+              await close.fail(error);
+              throw error;
+            }
+            current = { round: request.round, shardRound, close };
+          }
+          const round = current;
+          if (round === undefined || round.round !== request.round) throw new ShardOutOfStepError(`shard ${index} has no round ${request.round} in progress`);
+          let reply: ShardReply;
           try {
-            shardRound = shard.openRound(request.round, close.gradients, { assumeFinite: true });
+            reply = round.shardRound.handle(request);
           } catch (error) {
-            await close.fail(error);
+            current = undefined;
+            await round.close.fail(error);
             throw error;
           }
-          current = { round: request.round, shardRound, close };
-        }
-        const round = current;
-        if (round === undefined || round.round !== request.round) throw new ShardOutOfStepError(`shard ${index} has no round ${request.round} in progress`);
-        let reply: ShardReply;
-        try {
-          reply = round.shardRound.handle(request);
-        } catch (error) {
-          current = undefined;
-          await round.close.fail(error);
-          throw error;
-        }
-        if (reply.kind === 'applied') {
-          current = undefined;
-          await round.close.finish({ output: round.shardRound.output, diagnostics: { perWorker: {}, summary: {} }, release: () => undefined });
-        }
-        return toReplyMessage(reply);
-      }),
-      Announce: kit.unary('Announce', () => {
-        throw new ShardOutOfStepError(`shard ${index} is no coordinator: announcements go to shard 0`);
-      }),
-      Describe: kit.unary('Describe', async (): Promise<ShardState> => toStateMessage(await recovery.restorer.standing())),
-      Rewind: kit.unary('Rewind', async (message: ShardRewindRequest__Output): Promise<ShardState> => {
-        await abandon();
-        await recovery.restorer.restore(message.round);
-        return toStateMessage(await recovery.restorer.standing());
-      }),
+          if (reply.kind === 'applied') {
+            current = undefined;
+            await round.close.finish({ output: round.shardRound.output, diagnostics: { perWorker: {}, summary: {} }, release: () => undefined });
+          }
+          return toReplyMessage(reply);
+        }),
+        Announce: kit.unary('Announce', () => {
+          throw new ShardOutOfStepError(`shard ${index} is no coordinator: announcements go to shard 0`);
+        }),
+        Describe: kit.unary('Describe', async (): Promise<ShardState> => toStateMessage(await recovery.restorer.standing())),
+        Rewind: kit.unary('Rewind', async (message: ShardRewindRequest__Output): Promise<ShardState> => {
+          await abandon();
+          await recovery.restorer.restore(message.round);
+          return toStateMessage(await recovery.restorer.standing());
+        }),
       };
     },
     close: () => {
