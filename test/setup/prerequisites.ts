@@ -50,6 +50,7 @@ export const prerequisites: readonly Prerequisite[] = [
       'test/server-cli.test.ts',
       'cli/start/plan.test.ts',
       'test/python-example.test.ts',
+      'test/sharded-start.test.ts',
     ],
     present: () => FASHION_MNIST_FILES.every((file) => existsSync(`${FASHION_MNIST_DIR}/${file}.gz`) || existsSync(`${FASHION_MNIST_DIR}/${file}`)),
     packages: ['dataset-fashion-mnist'],
