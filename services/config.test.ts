@@ -40,7 +40,7 @@ describe('server configuration', () => {
     expect(loadServerConfig([], { BYZPS_SHARDS: '3', BYZPS_SHARD_PEERS: 'a:1,b:2,c:3' }).shardPeers).toEqual(['a:1', 'b:2', 'c:3']);
     expect(() => makeServerConfig({ shards: 2, shardIndex: 2, shardPeers: ['a:1', 'b:2'] })).toThrow(/--shard-index must be below --shards \(2\), got 2/);
     expect(() => makeServerConfig({ shards: 3, shardPeers: ['a:1', 'b:2'] })).toThrow(/--shard-peers must list 3 host:port addresses/);
-    expect(() => makeServerConfig({ shards: 2, shardPeers: ['a:1', 'b:2'], checkpointDir: '/tmp/c' })).toThrow(/--checkpoint-dir is not supported with --shards > 1/);
+    expect(makeServerConfig({ shards: 2, shardPeers: ['a:1', 'b:2'], checkpointDir: '/tmp/c' }).checkpointDir).toBe('/tmp/c');
     expect(() => makeServerConfig({ shards: 2, shardIndex: 1, shardPeers: ['a:1', 'b:2'], evalEveryRounds: 5 })).toThrow(/--eval-every-rounds belongs to shard 0/);
     expect(makeServerConfig({ shards: 2, shardPeers: ['a:1', 'b:2'], evalEveryRounds: 5 }).evalEveryRounds).toBe(5);
   });

@@ -33,13 +33,14 @@ describe('serverArgs', () => {
     expect([flag(given, '--f'), flag(given, '--learning-rate')]).toEqual(['1', '0.05']);
   });
 
-  it('gives each shard of a sharded run its index, the peers and its port, evaluation on shard 0 only, and no checkpoints', () => {
+  it('gives each shard of a sharded run its index, the peers and its port, evaluation on shard 0 only, and a checkpoint directory of its own', () => {
     const flag = (args: string[], name: string) => args[args.indexOf(name) + 1];
     const config = loadStartConfig(['--shards', '2', '--dimension', '20000'], {});
     const [first, second] = [0, 1].map((index) => serverArgs(config, '/tmp/ckpt', { index, ports: [7001, 7002] }));
     expect([flag(first!, '--shards'), flag(first!, '--shard-index'), flag(first!, '--shard-peers'), flag(first!, '--grpc-port'), flag(first!, '--dimension')]).toEqual(['2', '0', '127.0.0.1:7001,127.0.0.1:7002', '7001', '20000']);
     expect([flag(second!, '--shard-index'), flag(second!, '--grpc-port'), flag(second!, '--eval-every-rounds'), flag(first!, '--eval-every-rounds')]).toEqual(['1', '7002', '0', '10']);
-    expect(first).not.toContain('--checkpoint-dir');
+    expect([flag(first!, '--checkpoint-dir'), flag(second!, '--checkpoint-dir')]).toEqual(['/tmp/ckpt/shard-0', '/tmp/ckpt/shard-1']);
+    expect(first!.filter((arg) => arg === '--checkpoint-dir')).toHaveLength(1);
     expect(() => loadStartConfig(['--shards', '2'], {})).toThrow(/--shards 2 needs at least 4097 parameters/);
   });
 });
