@@ -35,14 +35,15 @@ describe('server configuration', () => {
   });
 
   it('reads a shard\'s settings and checks that they fit together', () => {
-    const config = loadServerConfig(['--shards', '2', '--shard-index', '1', '--shard-peers', 'a:1, b:2'], {});
+    const config = loadServerConfig(['--shards', '2', '--shard-index', '1', '--shard-peers', 'a:1, b:2', '--admin-token', 'peers'], {});
     expect([config.shards, config.shardIndex, config.shardPeers]).toEqual([2, 1, ['a:1', 'b:2']]);
-    expect(loadServerConfig([], { BYZPS_SHARDS: '3', BYZPS_SHARD_PEERS: 'a:1,b:2,c:3' }).shardPeers).toEqual(['a:1', 'b:2', 'c:3']);
-    expect(() => makeServerConfig({ shards: 2, shardIndex: 2, shardPeers: ['a:1', 'b:2'] })).toThrow(/--shard-index must be below --shards \(2\), got 2/);
-    expect(() => makeServerConfig({ shards: 3, shardPeers: ['a:1', 'b:2'] })).toThrow(/--shard-peers must list 3 host:port addresses/);
-    expect(makeServerConfig({ shards: 2, shardPeers: ['a:1', 'b:2'], checkpointDir: '/tmp/c' }).checkpointDir).toBe('/tmp/c');
-    expect(() => makeServerConfig({ shards: 2, shardIndex: 1, shardPeers: ['a:1', 'b:2'], evalEveryRounds: 5 })).toThrow(/--eval-every-rounds belongs to shard 0/);
-    expect(makeServerConfig({ shards: 2, shardPeers: ['a:1', 'b:2'], evalEveryRounds: 5 }).evalEveryRounds).toBe(5);
+    expect(loadServerConfig([], { BYZPS_SHARDS: '3', BYZPS_SHARD_PEERS: 'a:1,b:2,c:3', BYZPS_ADMIN_TOKEN: 'peers' }).shardPeers).toEqual(['a:1', 'b:2', 'c:3']);
+    expect(() => makeServerConfig({ shards: 2, shardPeers: ['a:1', 'b:2'] })).toThrow(/--shards > 1 needs --admin-token/);
+    expect(() => makeServerConfig({ shards: 2, shardIndex: 2, shardPeers: ['a:1', 'b:2'], adminToken: 'peers' })).toThrow(/--shard-index must be below --shards \(2\), got 2/);
+    expect(() => makeServerConfig({ shards: 3, shardPeers: ['a:1', 'b:2'], adminToken: 'peers' })).toThrow(/--shard-peers must list 3 host:port addresses/);
+    expect(makeServerConfig({ shards: 2, shardPeers: ['a:1', 'b:2'], adminToken: 'peers', checkpointDir: '/tmp/c' }).checkpointDir).toBe('/tmp/c');
+    expect(() => makeServerConfig({ shards: 2, shardIndex: 1, shardPeers: ['a:1', 'b:2'], adminToken: 'peers', evalEveryRounds: 5 })).toThrow(/--eval-every-rounds belongs to shard 0/);
+    expect(makeServerConfig({ shards: 2, shardPeers: ['a:1', 'b:2'], adminToken: 'peers', evalEveryRounds: 5 }).evalEveryRounds).toBe(5);
   });
 
   it('hides token defaults in help and reads tokens from the environment', () => {

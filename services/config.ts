@@ -112,6 +112,7 @@ function crossChecks(config: ServerConfig): string[] {
   if (config.adminToken !== '' && config.adminToken === config.workerToken) problems.push('--admin-token must differ from --worker-token');
   if (config.shardIndex >= config.shards) problems.push(`--shard-index must be below --shards (${config.shards}), got ${config.shardIndex}`);
   if (config.shards > 1) {
+    if (config.adminToken === '') problems.push('--shards > 1 needs --admin-token: the shards authorise their calls to each other (steps, push reports, rewinds) with it');
     if (config.shardPeers.length !== config.shards) problems.push(`--shard-peers must list ${config.shards} host:port addresses, one per shard in index order, got ${config.shardPeers.length}`);
     if (config.tlsCertFile !== '') problems.push('--tls-cert-file is not supported with --shards > 1 yet: the shards dial each other in plaintext');
     if (config.evalEveryRounds !== 0 && config.shardIndex !== 0) problems.push('--eval-every-rounds belongs to shard 0, which gathers θ from the other shards to evaluate it');

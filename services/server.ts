@@ -100,7 +100,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const spec = { name: config.rule, f: config.f, params: config.ruleParams, pre: config.pre };
   const rule = runner.build(spec);
   // A shard of a sharded server (docs/ARCHITECTURE.md §5): θ and gradients are its range of the coordinates.
-  const shardRole = config.shards > 1 ? createShardRole({ spec, map: shardMap(task.dimension, config.shardPeers), index: config.shardIndex, adminToken: config.adminToken, workerToken: config.workerToken, dimension: task.dimension, log: componentLogger(root, 'shard'), events }) : undefined;
+  const shardRole = config.shards > 1 ? createShardRole({ spec, map: shardMap(task.dimension, config.shardPeers), index: config.shardIndex, adminToken: config.adminToken, dimension: task.dimension, log: componentLogger(root, 'shard'), events }) : undefined;
   const range = shardRole?.map[shardRole.index];
   // A shard's checkpoint holds its range of θ; θ₀ is cut to it.
   const initialParameters = resumed?.parameters ?? (range === undefined ? task.initialParameters() : task.initialParameters().slice(range.start, range.end));
@@ -185,7 +185,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     // Shard to shard only: the admin token when the shards have one.
     const admitPeer = (metadata: Parameters<typeof authenticate>[0]) => {
       if (shuttingDown) throw new ShuttingDownError();
-      if (config.adminToken !== '') authenticate(metadata, 'operator', config.adminToken);
+      authenticate(metadata, 'operator', config.adminToken);
     };
     grpcServer.addService(decodingSafely(byzpsV1.ShardPeer.service), shardRole.handlers(engine, new HandlerKit(SHARD_PEER_SERVICE, admitPeer, metrics, events, componentLogger(root, 'shard')), {
       restorer: createShardRestorer({ shard: shardRole.index, engine, optimizer, store, checkpointer, setRuleState: (state) => { shardRole.setRuleState(state); } }),
@@ -211,7 +211,6 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     throw error;
   });
   if (!workerAuth.enabled) log.warn('no --worker-token or --worker-tokens-file: any client may join and push gradients');
-  if (shardRole !== undefined && config.adminToken === '') log.warn('no --admin-token: any client may call the shards\' ShardPeer service (steps, push reports, rewinds); keep the shards on a private network or set one');
   log.info({ grpcPort, httpPort: http.port, tls: config.tlsCertFile === '' ? 'off' : config.tlsClientCaFile === '' ? 'on' : 'mutual', task: task.name, dimension: task.dimension, rule: engine.rule.name, f: engine.rule.f, quorum: engine.quorum, control: config.adminToken !== '', ...(range === undefined ? {} : { shard: config.shardIndex, shards: config.shards, start: range.start, end: range.end }) }, 'parameter server started');
 
   let closing: Promise<void> | undefined;

@@ -46,7 +46,7 @@ const ANNOUNCE_RETRY_MS = 500;
 const REPORT_ATTEMPTS = 5;
 const REPORT_RETRY_MS = 200;
 
-/** A ShardPeer client: the calls one shard makes to another, with the admin token when there is one. */
+/** A ShardPeer client: the calls one shard makes to another, with the admin token. */
 export class ShardPeerLink {
   private readonly client: ShardPeerClient;
 
@@ -59,7 +59,7 @@ export class ShardPeerLink {
 
   private metadata(): Metadata {
     const metadata = new Metadata();
-    if (this.token !== '') metadata.set('authorization', `Bearer ${this.token}`);
+    metadata.set('authorization', `Bearer ${this.token}`);
     return metadata;
   }
 
@@ -144,9 +144,8 @@ export function createShardRole(options: {
   readonly spec: RuleSpec;
   readonly map: readonly ShardPlacement[];
   readonly index: number;
+  /** Authorises the shards' calls to each other, Observe included. */
   readonly adminToken: string;
-  /** The token an Observe of another shard presents when there is no admin token. */
-  readonly workerToken: string;
   readonly dimension: number;
   readonly log: Logger;
   /** Where the coordinator reports the time of each exchange with the other shards (shardExchange) and learns of failed rounds. */
@@ -176,7 +175,6 @@ export function createShardRole(options: {
     let recoveryRef: ShardRecoveryParts | undefined;
     let synchronizer: ShardSynchronizer | undefined;
     const observers = map.slice(1).map((placement) => ({ placement, client: new byzpsV1.ParameterServer(placement.address, grpcCredentials.createInsecure(), { ...GRPC_TRANSPORT_OPTIONS, 'grpc.use_local_subchannel_pool': 1 }) }));
-    const observeToken = adminToken !== '' ? adminToken : options.workerToken;
     return {
       map,
       index,
@@ -184,7 +182,7 @@ export function createShardRole(options: {
       wholeTheta: async (round, own) => {
         const theta = new Float32Array(dimension);
         theta.set(own, map[0]!.start);
-        const rounds = await Promise.all(observers.map(({ client }) => observeRange(client, observeToken, round, theta)));
+        const rounds = await Promise.all(observers.map(({ client }) => observeRange(client, adminToken, round, theta)));
         return rounds.every((observed) => observed === round) ? theta : undefined;
       },
       engineSharding: {
@@ -351,7 +349,7 @@ export function createShardRole(options: {
 /** Observes one shard's range of θ from `round` on into `theta`; resolves with the round it got. */
 function observeRange(client: InstanceType<typeof byzpsV1.ParameterServer>, token: string, round: number, theta: Float32Array): Promise<number> {
   const metadata = new Metadata();
-  if (token !== '') metadata.set('authorization', `Bearer ${token}`);
+  metadata.set('authorization', `Bearer ${token}`);
   const stream = client.observe({ minRound: round }, metadata, { deadline: new Date(Date.now() + PEER_CALL_TIMEOUT_MS) });
   const bytes = new Uint8Array(theta.buffer, theta.byteOffset, theta.byteLength);
   return new Promise((resolve, reject) => {

@@ -29,7 +29,7 @@ describe('the rounds of a sharded server', () => {
     const peers = ports.map((port) => `127.0.0.1:${port}`);
     const shards = await Promise.all(
       ports.map((port, index) =>
-        startTestServer({ grpcPort: port, task: 'synthetic', dimension: D, rule: 'mean', learningRate: 1, roundDeadlineMs: 800, shards: 2, shardIndex: index, shardPeers: peers, logLevel: 'warn' }),
+        startTestServer({ grpcPort: port, task: 'synthetic', dimension: D, rule: 'mean', learningRate: 1, roundDeadlineMs: 800, shards: 2, shardIndex: index, shardPeers: peers, adminToken: 'membership-peers', logLevel: 'warn' }),
       ),
     );
     servers.push(...shards);

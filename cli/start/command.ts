@@ -46,9 +46,11 @@ function childEnvironment(env: NodeJS.ProcessEnv, tokens: { admin: string; worke
 
 /** Checks the command lines the children will get, so a bad attack or rule parameter is a usage error before anything starts. */
 function checkChildSettings(config: StartConfig, plans: readonly WorkerPlan[]): void {
-  loadServerConfig(serverArgs(config, 'unused').slice(1), {});
-  if (config.shards > 1) loadServerConfig(serverArgs(config, 'unused', { index: 0, ports: Array.from({ length: config.shards }, (_, i) => 50051 + i) }).slice(1), {});
-  for (const plan of plans) loadWorkerConfig(plan.args.slice(1), {});
+  // The children get fresh tokens through their environment (childEnvironment); any stand in for them here.
+  const env = childEnvironment({}, { admin: 'admin', worker: 'worker' });
+  loadServerConfig(serverArgs(config, 'unused').slice(1), env);
+  if (config.shards > 1) loadServerConfig(serverArgs(config, 'unused', { index: 0, ports: Array.from({ length: config.shards }, (_, i) => 50051 + i) }).slice(1), env);
+  for (const plan of plans) loadWorkerConfig(plan.args.slice(1), env);
 }
 
 async function waitForHealth(metricsUrl: string, supervisor: Supervisor): Promise<void> {

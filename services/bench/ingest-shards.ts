@@ -8,6 +8,7 @@
  * other shards as a share of the round, read from its /metrics (byzps_shard_exchange_seconds:
  * from sending a step to the other shards until their last reply is back, nothing subtracted).
  */
+import { randomBytes } from 'node:crypto';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -52,6 +53,7 @@ interface ShardProcess {
 async function startShards(count: number, options: ShardedIngestOptions, dimension: number): Promise<ShardProcess[]> {
   const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
   const peers = ports.map((port) => `127.0.0.1:${port}`);
+  const adminToken = randomBytes(16).toString('hex');
   const common = [
     'ps', '--task', 'synthetic', '--dimension', String(dimension), '--rule', options.rule, '--f', String(options.f),
     // Every round waits for all n clients; nothing times out within a benchmark.
@@ -60,7 +62,8 @@ async function startShards(count: number, options: ShardedIngestOptions, dimensi
   ];
   const started = ports.map((port, index) => {
     const args = [...common, '--grpc-port', String(port), ...(count > 1 ? ['--shards', String(count), '--shard-index', String(index), '--shard-peers', peers.join(',')] : [])];
-    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The shards authorise their calls to each other with the admin token.
+    const child = spawn(process.execPath, [cliPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BYZPS_ADMIN_TOKEN: adminToken } });
     let output = '';
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-8192);
