@@ -40,6 +40,12 @@ export function shardInfos(map: readonly ShardPlacement[]): ShardInfo[] {
 const PEER_CALL_TIMEOUT_MS = 60_000;
 /** How long the coordinator waits for a shard to say where it stands before it asks again. */
 const DESCRIBE_TIMEOUT_MS = 2_000;
+/**
+ * Channels between shards: their own subchannels, and reconnection within a second of a peer
+ * coming back (grpc-js backs off up to 2 minutes by default, and a shard restarted meanwhile would
+ * wait that long to be heard).
+ */
+const PEER_CHANNEL_OPTIONS = { ...GRPC_TRANSPORT_OPTIONS, 'grpc.use_local_subchannel_pool': 1, 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000 };
 /** How often a starting member tells the coordinator so, until the coordinator answers. */
 const ANNOUNCE_RETRY_MS = 500;
 /** A member retries a push report this often before the coordinator's deadline has to settle the round. */
@@ -54,11 +60,12 @@ export class ShardPeerLink {
     readonly placement: ShardPlacement,
     private readonly token: string,
   ) {
-    this.client = new byzpsV1.ShardPeer(placement.address, grpcCredentials.createInsecure(), { ...GRPC_TRANSPORT_OPTIONS, 'grpc.use_local_subchannel_pool': 1 });
+    this.client = new byzpsV1.ShardPeer(placement.address, grpcCredentials.createInsecure(), PEER_CHANNEL_OPTIONS);
   }
 
   private metadata(): Metadata {
-    const metadata = new Metadata();
+    // A peer that is (re)starting is waited for, up to the call's deadline, rather than failed at once.
+    const metadata = new Metadata({ waitForReady: true });
     metadata.set('authorization', `Bearer ${this.token}`);
     return metadata;
   }
@@ -174,7 +181,7 @@ export function createShardRole(options: {
     let engineRef: RoundEngine | undefined;
     let recoveryRef: ShardRecoveryParts | undefined;
     let synchronizer: ShardSynchronizer | undefined;
-    const observers = map.slice(1).map((placement) => ({ placement, client: new byzpsV1.ParameterServer(placement.address, grpcCredentials.createInsecure(), { ...GRPC_TRANSPORT_OPTIONS, 'grpc.use_local_subchannel_pool': 1 }) }));
+    const observers = map.slice(1).map((placement) => ({ placement, client: new byzpsV1.ParameterServer(placement.address, grpcCredentials.createInsecure(), PEER_CHANNEL_OPTIONS) }));
     return {
       map,
       index,
