@@ -26,7 +26,13 @@ export function run(command: string, args: readonly string[], timeoutMs = 120_00
     child.once('close', (code) => {
       resolve({ code, stdout, stderr });
     });
-    child.stdin.end(input);
+    // A command that exits before reading its stdin (docker inspect on a busy machine) closes the
+    // pipe: EPIPE here, which says nothing its exit code does not.
+    child.stdin.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') reject(error);
+    });
+    if (input === '') child.stdin.end();
+    else child.stdin.end(input);
   });
 }
 

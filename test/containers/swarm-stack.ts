@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { eventually } from '../server-harness.js';
 import { buildLocalPrometheusImage, LOCAL_PROMETHEUS_IMAGE, run } from './compose-project.js';
 import { BASE_IMAGE, BYZPS_IMAGE, ensureByzpsImage, TEST_LABELS } from './image.js';
 import { freePort } from '../../runtime/free-port.js';
+import { byzpsV1, type ControlClient } from '../../proto/protocol.js';
 
 /** What the swarm tests share: running docker, deploying deploy/stack.yml under a name, asking its Prometheus. */
 
@@ -65,6 +67,50 @@ export interface Sample {
 /** The node labels deploy/stack.yml places its services by. */
 export const NODE_LABELS = { server: 'byzps.server', worker: 'byzps.worker', prometheus: 'byzps.prometheus' } as const;
 
+/** deploy/stack.yml's shard services, in index order: shard-0 coordinates. */
+export const SHARD_SERVICES = ['shard-0', 'shard-1'] as const;
+
+/** The coordinator's control service through the gRPC port the stack publishes for it: its open round, pausing and resuming rounds. */
+export class CoordinatorControl {
+  private readonly client: ControlClient;
+
+  constructor(
+    port: number,
+    private readonly token: string,
+  ) {
+    this.client = new byzpsV1.Control(`127.0.0.1:${String(port)}`, credentials.createInsecure());
+  }
+
+  private call<Reply>(method: string, invoke: (metadata: Metadata, options: { deadline: Date }, callback: (error: ServiceError | null, reply?: Reply) => void) => unknown): Promise<Reply> {
+    const metadata = new Metadata();
+    metadata.set('authorization', `Bearer ${this.token}`);
+    return new Promise((resolve, reject) => {
+      invoke(metadata, { deadline: new Date(Date.now() + 10_000) }, (error, reply) => {
+        if (error !== null) reject(new Error(`${method} on the coordinator failed: ${error.details || error.message}`));
+        else resolve(reply!);
+      });
+    });
+  }
+
+  /** The coordinator's open round, the cluster's. */
+  async round(): Promise<number> {
+    return (await this.call<{ round: number }>('Status', (metadata, options, callback) => this.client.status({}, metadata, options, callback))).round;
+  }
+
+  /** Stops closing rounds (pushes for the open round are still taken); the open round then. */
+  async pause(): Promise<number> {
+    return (await this.call<{ round: number }>('Pause', (metadata, options, callback) => this.client.pause({}, metadata, options, callback))).round;
+  }
+
+  async resume(): Promise<void> {
+    await this.call('Resume', (metadata, options, callback) => this.client.resume({}, metadata, options, callback));
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
 /**
  * deploy/stack.yml deployed under a unique name from this run's own tags of the images (so a test
  * run in another working tree that rebuilds byzps:local meanwhile does not change what a replaced
@@ -80,6 +126,7 @@ export class SwarmStack {
   private readonly overrideDirectory = mkdtempSync(join(tmpdir(), 'byzps-stack-'));
   private deployed = false;
   private readonly tagged: string[] = [];
+  private adminToken = '';
 
   /** Builds (or finds) byzps:local and byzps-prometheus:local and tags them for this stack. */
   async prepareImages(): Promise<void> {
@@ -94,7 +141,7 @@ export class SwarmStack {
   /** `docker stack deploy` with `settings` as the environment it substitutes. */
   async deploy(settings: Readonly<Record<string, string>>): Promise<void> {
     const labels = TEST_LABELS;
-    const services = ['ps', 'worker', 'byzantine', 'prometheus'];
+    const services = [...SHARD_SERVICES, 'worker', 'byzantine', 'prometheus'];
     const override = join(this.overrideDirectory, 'labels.yml');
     // JSON is YAML. `docker stack deploy` takes a network's whole definition from the last file that
     // has it, so the override repeats stack.yml's (overlay, attachable) besides the labels.
@@ -104,7 +151,7 @@ export class SwarmStack {
         version: '3.8',
         services: Object.fromEntries(services.map((service) => [service, { labels, deploy: { labels } }])),
         networks: { byzps: { driver: 'overlay', attachable: true, labels } },
-        volumes: { checkpoints: { labels }, 'prometheus-data': { labels } },
+        volumes: Object.fromEntries([...SHARD_SERVICES.map((shard) => `${shard}-checkpoints`), 'prometheus-data'].map((volume) => [volume, { labels }])),
       }),
     );
     const env = {
@@ -114,6 +161,8 @@ export class SwarmStack {
       PROMETHEUS_PORT: String(await this.prometheusPort),
       ...settings,
     };
+    // stack.yml's default when the settings leave it out.
+    this.adminToken = settings.BYZPS_ADMIN_TOKEN ?? 'byzps-admin';
     this.deployed = true;
     await docker(['stack', 'deploy', '--detach=true', '--resolve-image', 'never', '-c', 'deploy/stack.yml', '-c', override, this.name], { env, timeoutMs: 180_000 });
   }
@@ -130,6 +179,16 @@ export class SwarmStack {
   /** `query`, with no answer (Prometheus not up yet) as no samples. */
   samples(expression: string): Promise<Sample[]> {
     return this.query(expression).catch(() => [] as Sample[]);
+  }
+
+  /** The value of `expression` for each shard, by the label shard="i" every metric of a shard carries. */
+  async byShard(expression: string): Promise<Record<string, number>> {
+    return Object.fromEntries((await this.samples(expression)).map((sample) => [sample.metric.shard ?? '?', Number(sample.value[1])]));
+  }
+
+  /** The coordinator's control service, on its published gRPC port, with the stack's admin token. */
+  async control(): Promise<CoordinatorControl> {
+    return new CoordinatorControl(await this.psPort, this.adminToken);
   }
 
   /** Where the stack's tasks are and the last lines its services logged, to explain a failure. */
@@ -196,12 +255,18 @@ export class SwarmStack {
   }
 }
 
+/** How often the small stack's shards write checkpoints. */
+export const CHECKPOINT_EVERY_ROUNDS = 10;
+
 /** The settings of the small stack the swarm tests deploy: synthetic task, trimmed mean with f = number of Byzantine replicas. */
 export function smallStackSettings(honest: number, byzantine: number): Record<string, string> {
   return {
     WORKER_REPLICAS: String(honest),
     BYZANTINE_REPLICAS: String(byzantine),
     BYZPS_TASK: 'synthetic',
+    // More than 4,096·(S − 1) coordinates, so each of the two shards owns a range.
+    BYZPS_DIMENSION: '10000',
+    BYZPS_CHECKPOINT_EVERY_ROUNDS: String(CHECKPOINT_EVERY_ROUNDS),
     BYZPS_RULE: 'trimmed-mean',
     BYZPS_F: String(byzantine),
     BYZPS_EVAL_EVERY_ROUNDS: '0',
@@ -214,13 +279,39 @@ export function smallStackSettings(honest: number, byzantine: number): Record<st
 }
 
 /**
- * What a training stack shows through Prometheus: every target up (found through tasks.SERVICE),
- * `byzps_rounds_total` ≥ `rounds`, accepted pushes from every replica with the Byzantine one among
- * them running its attack, and the Byzantine one with the lowest kept share under trimmed mean
- * over a minute. Returns a line for the log.
+ * Pauses the coordinator's rounds and waits until Prometheus shows every shard at the coordinator's
+ * open round (a shard never gets more than one round ahead of another, and once no round is being
+ * closed they are at the same one); resumes the rounds whatever happened. Returns that round.
+ */
+export async function expectShardsInStep(stack: SwarmStack, control: CoordinatorControl): Promise<number> {
+  let open = await control.pause();
+  let rounds: Record<string, number> = {};
+  try {
+    await stack.waitFor(
+      async () => {
+        open = await control.round();
+        rounds = await stack.byShard('byzps_round');
+        return SHARD_SERVICES.every((_, i) => rounds[String(i)] === open);
+      },
+      `with rounds paused, Prometheus has byzps_round of every shard at the coordinator's open round`,
+      60_000,
+      () => `coordinator's open round ${String(open)}; byzps_round by shard: ${JSON.stringify(rounds)}`,
+    );
+  } finally {
+    await control.resume();
+  }
+  return open;
+}
+
+/**
+ * What a training stack shows through Prometheus: every target up (found through tasks.SERVICE,
+ * one per shard), `byzps_rounds_total` ≥ `rounds` on every shard, every shard at the same round,
+ * accepted pushes on the coordinator from every replica with the Byzantine one among them running
+ * its attack, and the Byzantine one with the lowest kept share (the coordinator's diagnostics) under
+ * trimmed mean over a minute. Returns a line for the log.
  */
 export async function expectTrainingWithAttacker(stack: SwarmStack, honest: number, byzantine: number, rounds: number): Promise<string> {
-  const expected: Record<string, number> = { ps: 1, worker: honest, byzantine };
+  const expected: Record<string, number> = { ps: SHARD_SERVICES.length, worker: honest, byzantine };
   let up: Record<string, number> = {};
   const start = Date.now();
   await stack.waitFor(
@@ -234,22 +325,32 @@ export async function expectTrainingWithAttacker(stack: SwarmStack, honest: numb
     () => `targets up by job: ${JSON.stringify(up)}`,
   );
   const targetsUp = (Date.now() - start) / 1000;
-  let closed = 0;
+  let closed: Record<string, number> = {};
   await stack.waitFor(
-    async () => (closed = Number((await stack.samples('byzps_rounds_total{job="ps"}'))[0]?.value[1] ?? 0)) >= rounds,
-    `byzps_rounds_total{job="ps"} reaches ${String(rounds)} in Prometheus`,
+    async () => {
+      closed = await stack.byShard('byzps_rounds_total{job="ps"}');
+      return SHARD_SERVICES.every((_, i) => (closed[String(i)] ?? 0) >= rounds);
+    },
+    `byzps_rounds_total{job="ps"} of every shard reaches ${String(rounds)} in Prometheus`,
     180_000,
-    () => `last value: ${String(closed)}`,
+    () => `by shard: ${JSON.stringify(closed)}`,
   );
-  // The server accepted a push from each replica, named by its slot.
+  const control = await stack.control();
+  let inStep: number;
+  try {
+    inStep = await expectShardsInStep(stack, control);
+  } finally {
+    control.close();
+  }
+  // The coordinator counted a push from each replica, named by its slot.
   const attacker = `${stack.name}_byzantine-1`;
   let pushed: string[] = [];
   await stack.waitFor(
     async () => {
-      pushed = (await stack.samples('byzps_worker_last_push_timestamp_seconds')).map((sample) => sample.metric.worker ?? '');
+      pushed = (await stack.samples('byzps_worker_last_push_timestamp_seconds{shard="0"}')).map((sample) => sample.metric.worker ?? '');
       return pushed.length === honest + byzantine && pushed.includes(attacker);
     },
-    `the server has accepted pushes from ${String(honest + byzantine)} workers, ${attacker} among them`,
+    `the coordinator has accepted pushes from ${String(honest + byzantine)} workers, ${attacker} among them`,
     60_000,
     () => `workers with an accepted push: ${pushed.join(', ')}`,
   );
@@ -258,7 +359,7 @@ export async function expectTrainingWithAttacker(stack: SwarmStack, honest: numb
   let kept: Sample[] = [];
   await stack.waitFor(
     async () => {
-      kept = await stack.samples('sort(avg_over_time(byzps_worker_influence{quantity="keptShare"}[1m]))');
+      kept = await stack.samples('sort(avg_over_time(byzps_worker_influence{shard="0",quantity="keptShare"}[1m]))');
       return kept.length === honest + byzantine && kept[0]?.metric.worker === attacker;
     },
     `${attacker} has the lowest kept share under trimmed mean`,
@@ -266,5 +367,5 @@ export async function expectTrainingWithAttacker(stack: SwarmStack, honest: numb
     () => `kept share: ${kept.map((sample) => `${String(sample.metric.worker)}=${sample.value[1]}`).join(', ')}`,
   );
   const shares = kept.map((sample) => `${String(sample.metric.worker)}=${Number(sample.value[1]).toFixed(3)}`).join(', ');
-  return `targets up after ${targetsUp.toFixed(1)} s; ${String(closed)} rounds; kept share over a minute: ${shares}`;
+  return `targets up after ${targetsUp.toFixed(1)} s; rounds closed by shard ${JSON.stringify(closed)}; every shard at round ${String(inStep)} while paused; kept share over a minute: ${shares}`;
 }

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PREPARE_LIMIT_MS } from './image.js';
 import { run } from './compose-project.js';
-import { docker, expectTrainingWithAttacker, hasGatewayBridge, holdSwarmLock, NODE_LABELS, smallStackSettings, swarmState, SwarmStack } from './swarm-stack.js';
+import { docker, expectTrainingWithAttacker, hasGatewayBridge, holdSwarmLock, NODE_LABELS, SHARD_SERVICES, smallStackSettings, swarmState, SwarmStack } from './swarm-stack.js';
 
 /**
  * Opt-in (BYZPS_TEST_TWO_NODE=1): deploy/stack.yml on a two-node swarm built on this machine. The
  * second node is a dockerd in the network namespace byzps-node2 (deploy/engine/netns-engine.sh),
  * reached over a veth pair; the engine the container tests start is the first, and must be in no
- * swarm, because the swarm has to advertise the veth address. ps and Prometheus are placed on the
- * first node, every worker on the second, so each gradient crosses the overlay network between them.
+ * swarm, because the swarm has to advertise the veth address. The shards and Prometheus are placed on
+ * the first node, every worker on the second, so each gradient crosses the overlay network between them.
  */
 
 const ENABLED = process.env.BYZPS_TEST_TWO_NODE === '1';
@@ -72,7 +72,7 @@ afterAll(async () => {
 }, 6 * 60_000);
 
 describe.skipIf(!ENABLED)('deploy/stack.yml on a two-node swarm: this engine and a dockerd in a network namespace (BYZPS_TEST_TWO_NODE=1)', () => {
-  it('places ps and Prometheus on the first node and every worker on the second', async () => {
+  it('places the shards and Prometheus on the first node and every worker on the second', async () => {
     await stack.waitFor(
       async () => (await docker(['ps', '-q', '--filter', `label=com.docker.stack.namespace=${stack.name}`], { host: NODE2 })).split('\n').filter((id) => id !== '').length === HONEST_WORKERS + BYZANTINE_WORKERS,
       `the second node runs ${String(HONEST_WORKERS + BYZANTINE_WORKERS)} worker containers`,
@@ -81,10 +81,10 @@ describe.skipIf(!ENABLED)('deploy/stack.yml on a two-node swarm: this engine and
     const onNode2 = await docker(['ps', '--filter', `label=com.docker.stack.namespace=${stack.name}`, '--format', '{{.Label "com.docker.swarm.service.name"}}'], { host: NODE2 });
     const onNode1 = await docker(['ps', '--filter', `label=com.docker.stack.namespace=${stack.name}`, '--format', '{{.Label "com.docker.swarm.service.name"}}']);
     expect(onNode2.split('\n').sort()).toEqual([`${stack.name}_byzantine`, ...Array.from({ length: HONEST_WORKERS }, () => `${stack.name}_worker`)].sort());
-    expect(onNode1.split('\n').sort()).toEqual([`${stack.name}_prometheus`, `${stack.name}_ps`]);
+    expect(onNode1.split('\n').sort()).toEqual([`${stack.name}_prometheus`, ...SHARD_SERVICES.map((shard) => `${stack.name}_${shard}`)].sort());
   }, 330_000);
 
-  it(`trains across the overlay network: every target up, byzps_rounds_total ≥ ${String(ROUNDS)}, the Byzantine replica's pushes accepted and trimmed away`, async () => {
+  it(`trains across the overlay network: every target up, byzps_rounds_total ≥ ${String(ROUNDS)} on every shard, the shards at one round, the Byzantine replica's pushes accepted and trimmed away`, async () => {
     console.log(await expectTrainingWithAttacker(stack, HONEST_WORKERS, BYZANTINE_WORKERS, ROUNDS));
   }, 700_000);
 });
