@@ -203,8 +203,11 @@ describe('a sharded server killed with SIGKILL, one shard at a time', () => {
       rounds = await disturbed.rounds();
       return rounds[0] !== undefined && rounds[0] >= round && rounds.every((open) => open === rounds[0]);
     }, `every shard at one open round after the workers stopped (last seen ${JSON.stringify(rounds)})`, RECOVERY_LIMIT_MS, 50);
-    const finalRound = rounds[0]!;
     await disturbed.stopAll();
+    // The round each shard had open as it stopped, from its log: a close still in flight above has ended by then.
+    const stoppedAt = disturbed.lives.map((lives) => lives.at(-1)!.lines.map((line) => /"round":(\d+),.*"msg":"parameter server stopped"/.exec(line)?.[1]).find((round) => round !== undefined));
+    expect(new Set(stoppedAt).size, `rounds open as the shards stopped: ${JSON.stringify(stoppedAt)}`).toBe(1);
+    const finalRound = Number(stoppedAt[0]);
 
     const histories = disturbed.lives.map(survivingHistory);
     for (const [shard, history] of histories.entries()) {
