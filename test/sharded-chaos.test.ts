@@ -183,7 +183,7 @@ describe('a sharded server killed with SIGKILL, one shard at a time', () => {
     await disturbed.startAll();
     const workers = await startWorkers(disturbed.coordinator);
     let round = (await reach(disturbed, ROUNDS_BETWEEN_KILLS, 'training starts'))[0]!;
-    const kills: { shard: number; atRound: number }[] = [];
+    const kills: { shard: number; atRound: number; restartSeconds: number; pastSeconds: number }[] = [];
     for (const shard of [1, 0, 2]) {
       // Just after a round without a checkpoint opened: the restarted shard resumes from an older one, so the others must go back.
       await eventually(async () => {
@@ -191,9 +191,12 @@ describe('a sharded server killed with SIGKILL, one shard at a time', () => {
         return open !== undefined && open % CHECKPOINT_EVERY === 1;
       }, `a round ≡ 1 (mod ${CHECKPOINT_EVERY}) is open`, RECOVERY_LIMIT_MS, 5);
       const atRound = Math.max(...(await disturbed.rounds()).filter((open): open is number => open !== undefined));
+      const killedAt = Date.now();
       await disturbed.kill(shard);
-      kills.push({ shard, atRound });
       await disturbed.start(shard);
+      const restartedAt = Date.now();
+      await reach(disturbed, atRound + 1, `after shard ${shard} was killed at round ${atRound}, past it again`);
+      kills.push({ shard, atRound, restartSeconds: (restartedAt - killedAt) / 1000, pastSeconds: (Date.now() - killedAt) / 1000 });
       round = Math.max(...(await reach(disturbed, atRound + ROUNDS_BETWEEN_KILLS, `after shard ${shard} was killed at round ${atRound}`)));
     }
     await Promise.all(workers.map((worker) => worker.stop()));
@@ -216,6 +219,10 @@ describe('a sharded server killed with SIGKILL, one shard at a time', () => {
     }
     expect(histories[1], 'shards 0 and 1 closed the same rounds with the same workers').toEqual(histories[0]);
     expect(histories[2], 'shards 0 and 2 closed the same rounds with the same workers').toEqual(histories[0]);
+    for (const { shard, atRound, restartSeconds, pastSeconds } of kills) {
+      const back = rewinds(disturbed.lives[shard === 0 ? 1 : 0]!).find(({ from, to }) => from >= atRound && to < atRound);
+      console.log(`shard ${shard} killed at round ${atRound}: listening again after ${restartSeconds.toFixed(1)} s, the shards went back to round ${back?.to ?? '?'}, every shard past round ${atRound} again ${pastSeconds.toFixed(1)} s after the kill`);
+    }
     // Each kill sent the shards that stayed up back to the killed shard's older checkpoint.
     for (const { shard, atRound } of kills) {
       const others = [0, 1, 2].filter((other) => other !== shard);
