@@ -1,5 +1,7 @@
+import { credentials, type Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { float32Bytes, ScriptedWorker, startTestServer, type TestServer, WORKER_TOKEN } from './server-harness.js';
+import { byzpsV1 } from '../proto/protocol.js';
+import { bearer, float32Bytes, ScriptedWorker, startTestServer, type TestServer, WORKER_TOKEN } from './server-harness.js';
 import { freePort } from '../runtime/free-port.js';
 
 /**
@@ -8,6 +10,8 @@ import { freePort } from '../runtime/free-port.js';
  * its range, so a worker whose push one shard lacks is left out of the round on every shard.
  */
 
+/** The shards' admin token, which authorises their calls to each other. */
+const ADMIN = 'membership-peers';
 const D = 8192;
 const CUT = 4096;
 
@@ -29,7 +33,7 @@ describe('the rounds of a sharded server', () => {
     const peers = ports.map((port) => `127.0.0.1:${port}`);
     const shards = await Promise.all(
       ports.map((port, index) =>
-        startTestServer({ grpcPort: port, task: 'synthetic', dimension: D, rule: 'mean', learningRate: 1, roundDeadlineMs: 800, shards: 2, shardIndex: index, shardPeers: peers, adminToken: 'membership-peers', logLevel: 'warn' }),
+        startTestServer({ grpcPort: port, task: 'synthetic', dimension: D, rule: 'mean', learningRate: 1, roundDeadlineMs: 800, shards: 2, shardIndex: index, shardPeers: peers, adminToken: ADMIN, logLevel: 'warn' }),
       ),
     );
     servers.push(...shards);
@@ -67,5 +71,39 @@ describe('the rounds of a sharded server', () => {
     });
     // The coordinator evicted the two workers whose push it never counted.
     expect(shards[0]!.handle.engine.workers().filter((worker) => worker.awaited).map((worker) => worker.name).sort()).toEqual(['whole-a', 'whole-b']);
+  }, 30_000);
+});
+
+describe('ShardPeer, the shards\' internal service', () => {
+  it('refuses every call without the admin token, and such calls change no round', async () => {
+    const ports = [await freePort(), await freePort()];
+    const peers = ports.map((port) => `127.0.0.1:${port}`);
+    const shards = await Promise.all(
+      ports.map((port, index) => startTestServer({ grpcPort: port, task: 'synthetic', dimension: D, rule: 'mean', shards: 2, shardIndex: index, shardPeers: peers, adminToken: ADMIN, logLevel: 'warn' })),
+    );
+    servers.push(...shards);
+    const rewound: number[] = [];
+    for (const shard of shards) shard.handle.events.on('roundRewound', ({ to }) => rewound.push(to));
+    const calls: [string, string, object][] = [
+      ['coordinator', 'announce', { shard: 1 }],
+      ['coordinator', 'reportPush', { shard: 1, round: 0, workerName: 'forged', accepted: false }],
+      ['member', 'describe', {}],
+      ['member', 'rewind', { round: 0 }],
+      ['member', 'step', { rule: 'mean', round: 0, step: 0, members: [], task: 'apply', applyKind: 'combine' }],
+    ];
+    for (const token of [undefined, WORKER_TOKEN, 'not-the-admin-token']) {
+      for (const [target, method, request] of calls) {
+        const client = new byzpsV1.ShardPeer(peers[target === 'coordinator' ? 0 : 1]!, credentials.createInsecure());
+        const code = await new Promise<status>((resolve) => {
+          (client as unknown as Record<string, (request: object, metadata: Metadata, callback: (error: ServiceError | null) => void) => void>)[method]!(request, bearer(token), (error) => {
+            resolve(error?.code ?? status.OK);
+          });
+        });
+        client.close();
+        expect([status.UNAUTHENTICATED, status.PERMISSION_DENIED], `${method} with ${token ?? 'no token'}: ${status[code]}`).toContain(code);
+      }
+    }
+    expect(rewound).toEqual([]);
+    expect(shards.map((shard) => shard.handle.engine.round)).toEqual([0, 0]);
   }, 30_000);
 });
