@@ -1,4 +1,4 @@
-import { credentials as grpcCredentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { credentials as grpcCredentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import {
   alignedSlices,
   CoordinateShard,
@@ -52,15 +52,24 @@ const ANNOUNCE_RETRY_MS = 500;
 const REPORT_ATTEMPTS = 5;
 const REPORT_RETRY_MS = 200;
 
-/** A ShardPeer client: the calls one shard makes to another, with the admin token. */
+/**
+ * A ShardPeer client: the calls one shard makes to another, with the admin token. A call that fails
+ * for want of a connection replaces the channel: grpc-js sets no connect timeout, so a channel whose
+ * peer came back at another address (a replaced container) would keep trying the old one for
+ * minutes, while a new channel resolves the name again.
+ */
 export class ShardPeerLink {
-  private readonly client: ShardPeerClient;
+  private client: ShardPeerClient;
 
   constructor(
     readonly placement: ShardPlacement,
     private readonly token: string,
   ) {
-    this.client = new byzpsV1.ShardPeer(placement.address, grpcCredentials.createInsecure(), PEER_CHANNEL_OPTIONS);
+    this.client = this.connect();
+  }
+
+  private connect(): ShardPeerClient {
+    return new byzpsV1.ShardPeer(this.placement.address, grpcCredentials.createInsecure(), PEER_CHANNEL_OPTIONS);
   }
 
   private metadata(): Metadata {
@@ -70,47 +79,42 @@ export class ShardPeerLink {
     return metadata;
   }
 
-  private deadline(ms = PEER_CALL_TIMEOUT_MS): Date {
-    return new Date(Date.now() + ms);
-  }
-
-  private unary<Reply>(what: string, ms: number, invoke: (metadata: Metadata, options: { deadline: Date }, callback: (error: ServiceError | null, reply?: Reply) => void) => void): Promise<Reply> {
+  private unary<Reply>(what: string, ms: number, invoke: (client: ShardPeerClient, metadata: Metadata, options: { deadline: Date }, callback: (error: ServiceError | null, reply?: Reply) => void) => void): Promise<Reply> {
+    const client = this.client;
     return new Promise((resolve, reject) => {
-      invoke(this.metadata(), { deadline: this.deadline(ms) }, (error, reply) => {
-        if (error !== null) reject(new Error(`shard ${this.placement.index} (${this.placement.address}) failed ${what}: ${error.details}`));
-        else resolve(reply!);
+      invoke(client, this.metadata(), { deadline: new Date(Date.now() + ms) }, (error, reply) => {
+        if (error === null) {
+          resolve(reply!);
+          return;
+        }
+        if ((error.code === status.UNAVAILABLE || error.code === status.DEADLINE_EXCEEDED) && client === this.client) {
+          this.client = this.connect();
+          client.close();
+        }
+        reject(new Error(`shard ${this.placement.index} (${this.placement.address}) failed ${what}: ${error.details}`));
       });
     });
   }
 
-  step(request: ShardRequest, members: readonly string[]): Promise<ShardReply> {
-    return new Promise((resolve, reject) => {
-      this.client.step(toStepMessage(request, members), this.metadata(), { deadline: this.deadline() }, (error: ServiceError | null, reply?: ShardStepReply__Output) => {
-        if (error !== null) reject(new Error(`shard ${this.placement.index} (${this.placement.address}) failed step ${request.step} of round ${request.round}: ${error.details}`));
-        else resolve(fromReplyMessage(reply!));
-      });
-    });
+  async step(request: ShardRequest, members: readonly string[]): Promise<ShardReply> {
+    const reply = await this.unary<ShardStepReply__Output>(`step ${request.step} of round ${request.round}`, PEER_CALL_TIMEOUT_MS, (client, metadata, options, callback) => client.step(toStepMessage(request, members), metadata, options, callback));
+    return fromReplyMessage(reply);
   }
 
-  reportPush(report: { shard: number; round: number; workerName: string; accepted: boolean }): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.client.reportPush(report, this.metadata(), { deadline: this.deadline() }, (error: ServiceError | null) => {
-        if (error !== null) reject(error);
-        else resolve();
-      });
-    });
+  async reportPush(report: { shard: number; round: number; workerName: string; accepted: boolean }): Promise<void> {
+    await this.unary('a push report', PEER_CALL_TIMEOUT_MS, (client, metadata, options, callback) => client.reportPush(report, metadata, options, callback));
   }
 
   announce(shard: number): Promise<void> {
-    return this.unary('an announcement', DESCRIBE_TIMEOUT_MS, (metadata, options, callback) => this.client.announce({ shard }, metadata, options, callback)).then(() => undefined);
+    return this.unary('an announcement', DESCRIBE_TIMEOUT_MS, (client, metadata, options, callback) => client.announce({ shard }, metadata, options, callback)).then(() => undefined);
   }
 
   /** This link's side of recovery, as the coordinator drives it. */
   recovery(): PeerRecovery {
     return {
       index: this.placement.index,
-      describe: async () => fromStateMessage(await this.unary<ShardState__Output>('to describe itself', DESCRIBE_TIMEOUT_MS, (metadata, options, callback) => this.client.describe({}, metadata, options, callback))),
-      rewind: async (round) => fromStateMessage(await this.unary<ShardState__Output>(`to rewind to round ${round}`, PEER_CALL_TIMEOUT_MS, (metadata, options, callback) => this.client.rewind({ round }, metadata, options, callback))),
+      describe: async () => fromStateMessage(await this.unary<ShardState__Output>('to describe itself', DESCRIBE_TIMEOUT_MS, (client, metadata, options, callback) => client.describe({}, metadata, options, callback))),
+      rewind: async (round) => fromStateMessage(await this.unary<ShardState__Output>(`to rewind to round ${round}`, PEER_CALL_TIMEOUT_MS, (client, metadata, options, callback) => client.rewind({ round }, metadata, options, callback))),
     };
   }
 
@@ -264,7 +268,7 @@ export function createShardRole(options: {
         return;
       } catch (error) {
         if (attempt >= REPORT_ATTEMPTS) {
-          log.warn({ round, worker: workerName, err: (error as ServiceError).details }, 'could not report a push to the coordinator');
+          log.warn({ round, worker: workerName, err: (error as Error).message }, 'could not report a push to the coordinator');
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, REPORT_RETRY_MS));
