@@ -2,7 +2,7 @@ import { CheckpointLayoutError, readCheckpointedParameters } from '../services/c
 import { encodeNpy } from '../runtime/npy.js';
 import { atLeast, parseInteger, SettingsSchema, type Setting, settingsOf, text } from '../runtime/settings.js';
 import { runWithSettings, type Command } from './command.js';
-import { InputError, UsageError } from './failure.js';
+import { exitCodes, InputError, UsageError } from './failure.js';
 import { writeOutputFile } from './files.js';
 import { writeStdout } from './output.js';
 
@@ -40,18 +40,20 @@ export const checkpointCommand: Command = {
     const [action, directory, ...flags] = argv;
     if (action === '--help' || action === '-h') {
       await writeStdout(help());
-      return 0;
+      return exitCodes.ok;
     }
     if (action !== 'export') throw new UsageError(action === undefined ? 'byzps checkpoint needs an action: export' : `unknown action ${JSON.stringify(action)}; byzps checkpoint knows export`);
-    return runWithSettings(schema, directory === undefined || directory.startsWith('-') ? argv.slice(1) : flags, help, async ({ output, round }) => {
-      if (directory === undefined || directory.startsWith('-')) throw new UsageError('byzps checkpoint export needs the checkpoint directory: byzps checkpoint export DIR --output THETA.npy');
-      const found = await readCheckpointedParameters(directory, round === -1 ? undefined : round).catch((error: unknown) => {
+    // DIR comes first; a flag in its place means it was left out.
+    const given = directory !== undefined && !directory.startsWith('-') ? directory : undefined;
+    return runWithSettings(schema, given === undefined ? argv.slice(1) : flags, help, async ({ output, round }) => {
+      if (given === undefined) throw new UsageError('byzps checkpoint export needs the checkpoint directory: byzps checkpoint export DIR --output THETA.npy');
+      const found = await readCheckpointedParameters(given, round === -1 ? undefined : round).catch((error: unknown) => {
         throw error instanceof CheckpointLayoutError ? new InputError(error.message) : error;
       });
       await writeOutputFile(output, encodeNpy(found.parameters));
       for (const passed of found.skipped) process.stderr.write(`byzps checkpoint export: passed over ${passed}\n`);
       await writeStdout(`wrote θ of round ${found.round} (${found.task}, d = ${found.parameters.length}${found.shards > 1 ? `, from ${found.shards} shards` : ''}) to ${output}\n`);
-      return 0;
+      return exitCodes.ok;
     });
   },
 };

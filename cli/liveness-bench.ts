@@ -7,6 +7,7 @@
  * Usage: npm run bench:liveness [-- --seconds 20] [-- --task synthetic|fashion-mnist]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +55,6 @@ export interface PhaseFigures {
 const WARM_UP_ROUNDS = 20;
 const SCRAPE_EVERY_MS = 200;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function refusedByReason(samples: readonly Sample[]): Record<string, number> {
   const refused: Record<string, number> = {};

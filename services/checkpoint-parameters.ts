@@ -44,36 +44,30 @@ export async function readCheckpointedParameters(directory: string, onlyRound?: 
   });
   const common = wanted(rounds[0]!.filter((round) => rounds.every((held) => held.includes(round))));
   if (common.length === 0) throw new CheckpointLayoutError(`${onlyRound === undefined ? 'no round has' : `round ${onlyRound} has no`} checkpoint in every shard's directory (${rounds.map((held, index) => `shard ${index}: ${held.join(' ')}`).join('; ')})`);
-  const skipped: string[] = [];
-  for (const round of common) {
-    let parts: Checkpoint[];
-    try {
-      parts = await Promise.all(stores.map((store) => loadOrExplain(store, round)));
-    } catch (error) {
-      skipped.push(`round ${round}: ${(error as Error).message}`);
-      continue;
-    }
-    return { round, parameters: joinShards(parts, count), shards: count, task: parts[0]!.task, skipped };
-  }
-  throw new CheckpointLayoutError(`no round has a readable checkpoint in every shard's directory: ${skipped.join('; ')}`);
+  const { round, parts, skipped } = await newestReadable(common, (candidate) => Promise.all(stores.map((store) => loadOrExplain(store, candidate))), "no round has a readable checkpoint in every shard's directory");
+  return { round, parameters: joinShards(parts, count), shards: count, task: parts[0]!.task, skipped };
 }
 
 async function readUnsharded(store: CheckpointStore, rounds: readonly number[]): Promise<CheckpointedParameters> {
+  const { round, parts, skipped } = await newestReadable(rounds, async (candidate) => [await loadOrExplain(store, candidate)], `no checkpoint in ${store.directory} is readable`);
+  const checkpoint = parts[0]!;
+  if (checkpoint.shard !== undefined) {
+    throw new CheckpointLayoutError(`${store.directory} holds shard ${checkpoint.shard.index} of ${checkpoint.shard.count}'s checkpoints; give the directory that holds shard-0 … shard-${checkpoint.shard.count - 1}`);
+  }
+  return { round, parameters: checkpoint.parameters, shards: 1, task: checkpoint.task, skipped };
+}
+
+/** The first of `rounds` (newest first) whose checkpoints all load, with the newer ones passed over and why; throws `none` and the reasons when none does. */
+async function newestReadable(rounds: readonly number[], load: (round: number) => Promise<Checkpoint[]>, none: string): Promise<{ round: number; parts: Checkpoint[]; skipped: string[] }> {
   const skipped: string[] = [];
   for (const round of rounds) {
-    let checkpoint: Checkpoint;
     try {
-      checkpoint = await loadOrExplain(store, round);
+      return { round, parts: await load(round), skipped };
     } catch (error) {
       skipped.push(`round ${round}: ${(error as Error).message}`);
-      continue;
     }
-    if (checkpoint.shard !== undefined) {
-      throw new CheckpointLayoutError(`${store.directory} holds shard ${checkpoint.shard.index} of ${checkpoint.shard.count}'s checkpoints; give the directory that holds shard-0 … shard-${checkpoint.shard.count - 1}`);
-    }
-    return { round, parameters: checkpoint.parameters, shards: 1, task: checkpoint.task, skipped };
   }
-  throw new CheckpointLayoutError(`no checkpoint in ${store.directory} is readable: ${skipped.join('; ')}`);
+  throw new CheckpointLayoutError(`${none}: ${skipped.join('; ')}`);
 }
 
 async function loadOrExplain(store: CheckpointStore, round: number): Promise<Checkpoint> {

@@ -350,11 +350,7 @@ export class RoundEngine {
     clearTimeout(this.deadlineTimer);
     this.dropReceived();
     this.forgetRound(Number.POSITIVE_INFINITY);
-    this.refused = new Set();
-    this.served = new Map();
-    this.rejoined = new Set();
-    this.deadlinePassed = false;
-    this.quorumWaitReported = false;
+    this.forgetOpenRound();
     if (parameters !== this.theta) {
       this.spareTheta = undefined;
       this.theta = parameters;
@@ -580,11 +576,7 @@ export class RoundEngine {
     const responded = new Set([...ids, ...this.refused]);
     const awaited = this.members.awaitedCount;
     this.received = new Map();
-    this.refused = new Set();
-    this.served = new Map();
-    this.rejoined = new Set();
-    this.deadlinePassed = false;
-    this.quorumWaitReported = false;
+    this.forgetOpenRound();
     // The rule may be replaced while it runs off-thread; this round is reported under the rule that ran it.
     const aggregator = this.aggregator;
     const aggregationStart = performance.now();
@@ -629,6 +621,15 @@ export class RoundEngine {
       updateNorm: step.updateNorm,
     });
     this.events.emit('roundOpened', { round: this.currentRound, parameters: this.theta });
+  }
+
+  /** What the open round has seen of its workers and its deadline, forgotten as the round ends or starts over. */
+  private forgetOpenRound(): void {
+    this.refused = new Set();
+    this.served = new Map();
+    this.rejoined = new Set();
+    this.deadlinePassed = false;
+    this.quorumWaitReported = false;
   }
 
   /** Coordinator: pushes and reports of `round` and before are no longer needed once it closes. */

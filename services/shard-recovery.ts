@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RuleState } from '../aggregators/index.js';
 import type { Logger } from '../runtime/logger.js';
 import type { CheckpointStore } from './checkpoint.js';
@@ -186,8 +187,4 @@ export class ShardSynchronizer {
       return;
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

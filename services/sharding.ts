@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { credentials as grpcCredentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import {
   alignedSlices,
@@ -182,9 +183,9 @@ export function createShardRole(options: {
   };
   if (coordinator !== undefined) {
     const links = map.slice(1).map((placement) => new ShardPeerLink(placement, adminToken));
-    let engineRef: RoundEngine | undefined;
     let recoveryRef: ShardRecoveryParts | undefined;
-    let synchronizer: ShardSynchronizer | undefined;
+    /** Made with the handlers, which need the engine; close() stops it. */
+    let running: ShardSynchronizer | undefined;
     const observers = map.slice(1).map((placement) => ({ placement, client: new byzpsV1.ParameterServer(placement.address, grpcCredentials.createInsecure(), PEER_CHANNEL_OPTIONS) }));
     return {
       map,
@@ -221,25 +222,29 @@ export function createShardRole(options: {
         },
       },
       handlers: (engine, kit, recovery) => {
-        engineRef = engine;
         recoveryRef = recovery;
-        synchronizer = new ShardSynchronizer(engine, recovery.restorer, links.map((link) => link.recovery()), log);
+        const synchronizer = new ShardSynchronizer(engine, recovery.restorer, links.map((link) => link.recovery()), log);
+        running = synchronizer;
         events.on('aggregationFailed', ({ round }) => {
-          synchronizer!.request(`the aggregation of round ${round} across the shards failed`, 'always');
+          synchronizer.request(`the aggregation of round ${round} across the shards failed`, 'always');
         });
         synchronizer.request('the coordinator started');
+        /** A shard index another shard sent: 1…S−1. */
+        const checkOtherShard = (shard: number, what: string) => {
+          if (!Number.isInteger(shard) || shard < 1 || shard >= map.length) throw new InvalidRequestError('bad_request', `${what} from shard ${shard}; the other shards are 1…${map.length - 1}`);
+        };
         return {
           ReportPush: kit.unary('ReportPush', (report: PushReport__Output) => {
-            if (!Number.isInteger(report.shard) || report.shard < 1 || report.shard >= map.length) throw new InvalidRequestError('bad_request', `push report from shard ${report.shard}; the other shards are 1…${map.length - 1}`);
-            engineRef!.remotePushSettled(report.shard, report.round, report.workerName, report.accepted);
+            checkOtherShard(report.shard, 'push report');
+            engine.remotePushSettled(report.shard, report.round, report.workerName, report.accepted);
             return {};
           }),
           Step: kit.unary('Step', () => {
             throw new ShardOutOfStepError('shard 0 is the coordinator: it sends steps and takes none');
           }),
           Announce: kit.unary('Announce', (announcement: ShardAnnouncement__Output) => {
-            if (!Number.isInteger(announcement.shard) || announcement.shard < 1 || announcement.shard >= map.length) throw new InvalidRequestError('bad_request', `announcement from shard ${announcement.shard}; the other shards are 1…${map.length - 1}`);
-            synchronizer!.request(`shard ${announcement.shard} started`);
+            checkOtherShard(announcement.shard, 'announcement');
+            synchronizer.request(`shard ${announcement.shard} started`);
             return {};
           }),
           Describe: kit.unary('Describe', () => {
@@ -251,7 +256,7 @@ export function createShardRole(options: {
         };
       },
       close: () => {
-        synchronizer?.close();
+        running?.close();
         for (const link of links) link.close();
         for (const { client } of observers) client.close();
       },
@@ -271,7 +276,7 @@ export function createShardRole(options: {
           log.warn({ round, worker: workerName, err: (error as Error).message }, 'could not report a push to the coordinator');
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, REPORT_RETRY_MS));
+        await sleep(REPORT_RETRY_MS);
       }
     }
   };
@@ -282,7 +287,7 @@ export function createShardRole(options: {
         await coordinatorLink.announce(index);
         return;
       } catch {
-        await new Promise((resolve) => setTimeout(resolve, ANNOUNCE_RETRY_MS));
+        await sleep(ANNOUNCE_RETRY_MS);
       }
     }
   };

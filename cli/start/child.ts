@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { closeSync, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
@@ -96,7 +97,7 @@ export class ByzpsChild {
       }
       if (this.ended) throw new Error(`${this.name} exited before it was ready${describeTail(this.stderrTail)}`);
       if (Date.now() > deadline) throw new Error(`${this.name} was not ready after ${limitMs / 1000} s${describeTail(this.stderrTail)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
   }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { relative } from 'node:path';
 import { ruleInfluence } from '../../aggregators/index.js';
 import { CheckpointStore } from '../../services/checkpoint.js';
@@ -76,9 +77,6 @@ async function shardPorts(config: StartConfig): Promise<number[]> {
   return ports;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** This command's entry point as it was started, relative to the working directory when inside it, so the printed command runs as shown. */
 function thisEntryPoint(): string {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { metricValue, scrapeMetrics } from '../prometheus-text.js';
 import { ByzpsChild, describeExit, type ChildExit } from './child.js';
@@ -85,7 +86,7 @@ export class Supervisor {
       if (last.hasEnded()) throw new Error(`${last.name} exited before it joined`);
       if (!this.serverRunning()) throw new Error('the server exited while the workers were joining');
       if (Date.now() > deadline) throw new Error(`the server counted fewer than ${count} joined workers after ${READY_LIMIT_MS / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, JOIN_POLL_MS));
+      await sleep(JOIN_POLL_MS);
     }
   }
 
